@@ -1,0 +1,325 @@
+"""The replica's routes: what each URL answers, including served variants, faults and control endpoints.
+
+``ReplicaApp.respond`` is independent of any socket: the HTTP server and the static exporter both use it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from . import render, texts
+from .site import SEED_ARTICLE_PATH, Article, Site
+
+HTML = "text/html; charset=utf-8"
+HUGE_PAGE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Response:
+    """What the server sends. ``transport`` selects how the body travels (see server.py)."""
+
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    transport: str = "plain"  # plain | chunked | drop_mid_body | short_body
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str
+    path: str
+    expect: str  # the crawl's outcome for it: error | blocked | not_article | robots | article
+    status: int | None
+
+
+FAULTS = [
+    Fault("server_error", "/en/politics/server-error-fault-500", "error", 500),
+    Fault("unavailable", "/en/politics/service-unavailable-fault-503", "error", 503),
+    Fault("rate_limited", "/en/politics/too-many-requests-fault-429", "error", 429),
+    Fault("dropped_connection", "/en/politics/dropped-connection-fault", "error", 200),
+    Fault("short_body", "/en/politics/short-body-fault", "error", 200),
+    Fault("redirect_chain", "/en/politics/redirect-chain-fault-3", "article", 301),
+    Fault("redirect_loop", "/en/politics/redirect-loop-fault-a", "error", 302),
+    Fault("not_found", "/en/politics/removed-article-fault-404", "error", 404),
+    Fault("gone", "/en/politics/withdrawn-article-fault-410", "error", 410),
+    Fault("challenge", "/en/politics/challenge-fault", "blocked", 403),
+    Fault("binary_pdf", "/en/economics/annual-report-fault-pdf", "not_article", 200),
+    Fault("binary_mislabelled", "/en/economics/photo-gallery-fault-binary", "not_article", 200),
+    Fault("robots_disallowed", "/en/closed/internal-memo-fault-robots", "robots", 200),
+]
+FAULT_BY_PATH = {f.path: f for f in FAULTS}
+CHALLENGE_BODY = (
+    b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>'
+    b'<meta http-equiv="refresh" content="390"></head><body><div class="main-wrapper" role="main">'
+    b"<h1>turan.az</h1><h2>Verifying you are human. This may take a few seconds.</h2>"
+    b"<noscript>Enable JavaScript and cookies to continue</noscript>"
+    b"<script>window._cf_chl_opt={cvId:'3',cType:'managed'};</script></div></body></html>"
+)
+PDF_BODY = (
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+)
+JPEG_BODY = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(range(256)) * 60
+
+
+def _cookies(path: str) -> list[tuple[str, str]]:
+    """Two Set-Cookie headers on every page, as a Laravel site behind Cloudflare sends them."""
+    token = hashlib.sha1(path.encode()).hexdigest()
+    return [
+        ("Set-Cookie", f"XSRF-TOKEN={token[:20]}; expires=Wed, 14 Jan 2026 14:00:00 GMT; path=/"),
+        ("Set-Cookie", f"turan_session={token[20:]}; path=/; httponly; samesite=lax"),
+    ]
+
+
+def html_response(text: str, path: str, status: int = 200) -> Response:
+    return Response(status, text.encode("utf-8"), [("Content-Type", HTML), *_cookies(path)])
+
+
+def _malform(text: str) -> str:
+    """Break the markup the way old CMS pages are broken: unclosed <p>, stray closers, no </html>."""
+    text = text.replace("</p>", "").replace('<h1 class="news-title">', "</span></font><h1 class=news-title>")
+    return text.replace("</body>\n</html>\n", "")
+
+
+def serve_variant(art: Article, page: str, accepts_gzip: bool) -> Response:
+    """Encode an article page the way its served variant asks for (charset, gzip, transport, size)."""
+    resp = html_response(page, art.path)
+    variant = art.variant
+    if variant in ("cp1251", "cp1251_meta_only", "wrong_charset"):
+        page = page.replace('<meta charset="utf-8">', '<meta charset="windows-1251">')
+        resp.body = page.encode("cp1251", errors="xmlcharrefreplace")
+        content_type = {
+            "cp1251": "text/html; charset=windows-1251",
+            "cp1251_meta_only": "text/html",
+            "wrong_charset": HTML,
+        }[variant]
+        resp.headers[0] = ("Content-Type", content_type)
+    elif variant == "latin1_header":
+        resp.headers[0] = ("Content-Type", "text/html; charset=iso-8859-1")
+    elif variant == "malformed":
+        resp.body = _malform(page).encode("utf-8")
+    elif variant == "gzip" and accepts_gzip:
+        resp.body = gzip.compress(resp.body, compresslevel=6, mtime=0)
+        resp.headers.append(("Content-Encoding", "gzip"))
+        resp.headers.append(("Vary", "Accept-Encoding"))
+    elif variant == "chunked":
+        resp.transport = "chunked"
+    elif variant == "huge":
+        filler = "<!-- " + "x" * (HUGE_PAGE_BYTES - len(resp.body)) + " -->"
+        resp.body = page.replace("</body>", f"<script>var __CACHE__=1;</script>{filler}</body>").encode()
+    return resp
+
+
+class ReplicaApp:
+    """Routes requests to pages of a :class:`Site`, keeps a request log, and serves the control API."""
+
+    def __init__(self, site: Site, slow_seconds: float = 2.0):
+        self.site = site
+        self.slow_seconds = slow_seconds
+        self.requests: deque[str] = deque(maxlen=1_000_000)
+        self._log_lock = threading.Lock()
+
+    # -- truth ------------------------------------------------------------------------------------
+    def truth(self) -> dict:
+        """Everything a test needs to judge a crawl: articles with expected fields, listings, faults."""
+        site = self.site
+        faults = []
+        if site.faults:
+            for f in FAULTS:
+                entry = {"kind": f.kind, "url": f.path, "expect": f.expect, "status": f.status}
+                if f.kind == "redirect_chain":
+                    entry["redirects_to"] = SEED_ARTICLE_PATH
+                faults.append(entry)
+        return {
+            "seed": site.seed,
+            "generation": site.generation,
+            "now": site.now.isoformat(),
+            "articles": [site.article_truth(a) for a in site.all_articles()],
+            "listings": self.listing_paths(),
+            "faults": faults,
+            "robots_disallowed": ["/_replica/", "/search", "/print/", "/en/closed/"],
+        }
+
+    def listing_paths(self) -> list[str]:
+        """Every listing page: front pages, news-line pages and category pages with their page numbers."""
+        paths = []
+        for lang in texts.LANGS:
+            paths.append(f"/{lang}")
+            for base, items in self._listings(lang):
+                pages = max(1, -(-len(items) // render.PAGE_SIZE))
+                paths += [base] + [f"{base}?page={n}" for n in range(2, pages + 1)]
+        return paths
+
+    def _listings(self, lang: str) -> list[tuple[str, list[Article]]]:
+        out = [(f"/{lang}/news-line", self.site.live_articles(lang))]
+        out += [
+            (f"/{lang}/{slug}", self.site.live_articles(lang, slug)) for slug, _ in texts.CATEGORIES[lang]
+        ]
+        return out
+
+    # -- routing ----------------------------------------------------------------------------------
+    def log(self, method: str, target: str) -> None:
+        with self._log_lock:
+            self.requests.append(f"{method} {target}")
+
+    def respond(self, method: str, target: str, host: str, accept_encoding: str = "") -> Response:
+        """The response to one request. ``target`` is the request line's path and query."""
+        split = urlsplit(target)
+        path, query = split.path.rstrip("/") or "/", parse_qs(split.query)
+        base = f"http://{host}"
+        if path.startswith("/_replica/"):
+            return self._control(path, query)
+        self.log(method, target)
+        if path == "/":
+            return Response(301, b"", [("Location", "/az"), ("Content-Type", HTML)])
+        if path == "/robots.txt":
+            return Response(200, render.robots_txt(base).encode(), [("Content-Type", "text/plain")])
+        if path == "/rss":
+            return self._challenge()
+        sitemap = re.fullmatch(r"/storage/sitemap/(en|az|ru)/sitemap_(index_)?0\.xml", path)
+        if sitemap:
+            lang = sitemap.group(1)
+            xml = (
+                render.sitemap_index(base, lang)
+                if sitemap.group(2)
+                else render.sitemap(self.site, base, lang)
+            )
+            return Response(200, xml.encode(), [("Content-Type", "application/xml")])
+        if self.site.faults and path in FAULT_BY_PATH:
+            return self._fault(FAULT_BY_PATH[path])
+        if self.site.faults and path.startswith("/en/politics/redirect-"):
+            return self._redirect_step(path)
+        art = self.site.by_path.get(path)
+        if art is not None:
+            return self._article(art, base, accept_encoding)
+        listing = self._listing(path, query)
+        if listing is not None:
+            return listing
+        return html_response(self._not_found_page(), path, 404)
+
+    def _article(self, art: Article, base: str, accept_encoding: str) -> Response:
+        if art.removed_status:
+            return html_response(self._not_found_page(), art.path, art.removed_status)
+        page = render.article_page(self.site, art, base)
+        resp = serve_variant(art, page, "gzip" in accept_encoding)
+        if art.variant == "slow":
+            resp.delay = self.slow_seconds
+        return resp
+
+    def _listing(self, path: str, query: dict) -> Response | None:
+        parts = path.strip("/").split("/")
+        lang = parts[0]
+        if lang not in texts.LANGS or len(parts) > 2:
+            return None
+        try:
+            page = max(1, int(query.get("page", ["1"])[0]))
+        except ValueError:
+            page = 1
+        words = texts.FURNITURE[lang]
+        if len(parts) == 1:
+            extra = self._in_focus() if lang == "en" and self.site.faults else ""
+            items = self.site.live_articles(lang)[:30]
+            return html_response(render.listing_page(self.site, lang, path, "Turan", items, 1, extra), path)
+        for base, items in self._listings(lang):
+            if base == path:
+                labels = dict(texts.CATEGORIES[lang])
+                title = labels.get(parts[1], words["newsline"])
+                return html_response(render.listing_page(self.site, lang, path, title, items, page), path)
+        return None
+
+    def _in_focus(self) -> str:
+        links = "".join(f'<li><a href="{f.path}">{f.kind.replace("_", " ").title()}</a></li>' for f in FAULTS)
+        return f'<div class="in-focus"><ul>{links}</ul></div>'
+
+    @staticmethod
+    def _not_found_page() -> str:
+        return (
+            '<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 | Turan</title></head>'
+            "<body><h1>Page not found</h1><p>The page you are looking for does not exist.</p></body></html>"
+        )
+
+    @staticmethod
+    def _challenge() -> Response:
+        return Response(
+            403,
+            CHALLENGE_BODY,
+            [
+                ("Content-Type", "text/html; charset=UTF-8"),
+                ("cf-mitigated", "challenge"),
+                ("Server", "cloudflare"),
+                ("Cache-Control", "private, max-age=0, no-store, no-cache, must-revalidate"),
+            ],
+        )
+
+    def _fault(self, fault: Fault) -> Response:
+        kind = fault.kind
+        if kind == "challenge":
+            return self._challenge()
+        if kind in ("server_error", "not_found", "gone"):
+            return html_response(self._not_found_page(), fault.path, fault.status or 500)
+        if kind in ("unavailable", "rate_limited"):
+            resp = html_response(
+                "<html><body><h1>Try again later</h1></body></html>", fault.path, fault.status or 503
+            )
+            resp.headers.append(("Retry-After", "1"))
+            return resp
+        if kind in ("dropped_connection", "short_body"):
+            resp = html_response(render.listing_page(self.site, "en", "/en", "Turan", [], 1), fault.path)
+            resp.transport = "drop_mid_body" if kind == "dropped_connection" else "short_body"
+            return resp
+        if kind == "redirect_chain":
+            return self._redirect_step(fault.path)
+        if kind == "redirect_loop":
+            return Response(302, b"", [("Location", "/en/politics/redirect-loop-fault-b")])
+        if kind == "binary_pdf":
+            return Response(200, PDF_BODY, [("Content-Type", "application/pdf")])
+        if kind == "binary_mislabelled":
+            return Response(200, JPEG_BODY, [("Content-Type", HTML)])
+        return html_response(
+            "<html><body><h1>Internal memo</h1><p>Not for robots.</p></body></html>", fault.path
+        )
+
+    @staticmethod
+    def _redirect_step(path: str) -> Response:
+        if path == "/en/politics/redirect-loop-fault-b":
+            return Response(302, b"", [("Location", "/en/politics/redirect-loop-fault-a")])
+        match = re.fullmatch(r"/en/politics/redirect-chain-fault-(\d)", path)
+        if not match:
+            return html_response(ReplicaApp._not_found_page(), path, 404)
+        step = int(match.group(1))
+        target = SEED_ARTICLE_PATH if step <= 1 else f"/en/politics/redirect-chain-fault-{step - 1}"
+        return Response(301, b"", [("Location", target), ("Content-Type", HTML)])
+
+    # -- control API ------------------------------------------------------------------------------
+    def _control(self, path: str, query: dict) -> Response:
+        def arg(name: str, default: str = "") -> str:
+            return query.get(name, [default])[0]
+
+        try:
+            if path == "/_replica/truth.json":
+                payload: object = self.truth()
+            elif path == "/_replica/requests.json":
+                payload = list(self.requests)
+            elif path == "/_replica/publish":
+                payload = [a.path for a in self.site.publish(int(arg("count", "1")))]
+            elif path == "/_replica/edit":
+                payload = self.site.edit(arg("url")).path
+            elif path == "/_replica/remove":
+                payload = self.site.remove(arg("url"), int(arg("status", "410"))).path
+            else:
+                return Response(
+                    404, b'{"error": "unknown control endpoint"}', [("Content-Type", "application/json")]
+                )
+        except (KeyError, ValueError) as exc:
+            return Response(
+                400, json.dumps({"error": str(exc)}).encode(), [("Content-Type", "application/json")]
+            )
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return Response(200, body, [("Content-Type", "application/json")])

@@ -1,0 +1,123 @@
+"""The replica's HTTP/1.1 server on 127.0.0.1: threads, keep-alive, and the transports faults need."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .app import ReplicaApp, Response
+
+log = logging.getLogger(__name__)
+CHUNK = 16 * 1024
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx"
+    sys_version = ""
+    app: ReplicaApp  # set on the subclass made by ReplicaServer
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self._serve("POST")
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        log.debug("replica: " + format, *args)
+
+    def _serve(self, method: str) -> None:
+        resp = self.app.respond(
+            method, self.path, self.headers.get("Host", "127.0.0.1"), self.headers.get("Accept-Encoding", "")
+        )
+        if resp.delay:
+            time.sleep(resp.delay)
+        self.send_response(resp.status)
+        for name, value in resp.headers:
+            self.send_header(name, value)
+        writer = {
+            "plain": self._plain,
+            "chunked": self._chunked,
+            "drop_mid_body": self._drop_mid_body,
+            "short_body": self._short_body,
+        }[resp.transport]
+        writer(resp)
+
+    def _plain(self, resp: Response) -> None:
+        self.send_header("Content-Length", str(len(resp.body)))
+        self.end_headers()
+        self.wfile.write(resp.body)
+
+    def _chunked(self, resp: Response) -> None:
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for start in range(0, len(resp.body), CHUNK):
+            piece = resp.body[start : start + CHUNK]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _drop_mid_body(self, resp: Response) -> None:
+        """A chunked body whose connection dies half way: no terminating chunk ever comes."""
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        half = resp.body[: len(resp.body) // 2]
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(half), half))
+        self._hang_up()
+
+    def _short_body(self, resp: Response) -> None:
+        """Content-Length promises more than is sent, then the connection closes."""
+        self.send_header("Content-Length", str(len(resp.body) + 4096))
+        self.end_headers()
+        self.wfile.write(resp.body)
+        self._hang_up()
+
+    def _hang_up(self) -> None:
+        self.wfile.flush()
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+
+class ReplicaServer:
+    """A running replica: ``with ReplicaServer(app) as server: server.url``."""
+
+    def __init__(self, app: ReplicaApp, host: str = "127.0.0.1", port: int = 0):
+        handler = type("ReplicaHandler", (_Handler,), {"app": app})
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.httpd.request_queue_size = 128
+        self.app = app
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ReplicaServer:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="replica", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def __enter__(self) -> ReplicaServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
