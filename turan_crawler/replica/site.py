@@ -178,6 +178,10 @@ class Site:
             art.editor_code_printed, art.editor_code = rng.choice(texts.EDITOR_CODES)
             art.editor_code_inline = rng.random() < 0.4
         art.paywalled = not art.live and rng.random() < 0.12
+        if art.paywalled:  # code and author line close the full text, which a paywalled page does not show
+            art.editor_code_printed = art.editor_code = None
+            if art.author_style == "after":
+                art.author = art.author_style = None
         art.title_twice = rng.random() < 0.3
         art.ru_genitive = rng.random() < 0.5
         art.header_style = "updated" if rng.random() < 0.2 else "today"

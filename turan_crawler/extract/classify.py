@@ -1,0 +1,69 @@
+"""Pages that are not articles, told apart before any field is extracted: binaries, challenges, errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from lxml import etree
+
+_BINARY_MAGIC = (
+    b"%PDF",
+    b"\xff\xd8\xff",
+    b"\x89PNG",
+    b"GIF8",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+    b"ID3",
+    b"\x00\x00\x00",
+)
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+_CHALLENGE_TITLES = (
+    "just a moment",
+    "attention required",
+    "checking your browser",
+    "one more step",
+    "ddos-guard",
+    "please wait",
+)
+_CHALLENGE_MARKERS = (b"_cf_chl_opt", b"challenge-platform", b"cf-browser-verification", b"cf_chl_")
+_ERROR_TITLE = re.compile(
+    r"\b(404|410|500|503|not found|page not found|error|səhifə tapılmadı|"
+    r"страница не найдена|ошибка)\b",
+    re.I,
+)
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return value
+    return ""
+
+
+def sniff_not_html(body: bytes, headers: Mapping[str, str] | None) -> str | None:
+    """'empty' or 'not_html' when the bytes cannot be an HTML page (whatever the Content-Type claims)."""
+    if not body.strip():
+        return "empty"
+    content_type = _header(headers, "content-type").split(";")[0].strip().lower()
+    if content_type not in _HTML_TYPES:
+        return "not_html"
+    head = body[:1024]
+    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+        return "not_html"
+    return None
+
+
+def is_challenge(doc: etree._Element, body: bytes, headers: Mapping[str, str] | None) -> bool:
+    """A bot-protection interstitial (Cloudflare "Just a moment...", cf-mitigated: challenge, ...)."""
+    if _header(headers, "cf-mitigated").lower() == "challenge":
+        return True
+    title = (doc.findtext(".//title") or "").strip().lower()
+    if title.startswith(_CHALLENGE_TITLES):
+        return True
+    return len(body) < 50_000 and any(marker in body for marker in _CHALLENGE_MARKERS)
+
+
+def looks_like_error_page(doc: etree._Element) -> bool:
+    return bool(_ERROR_TITLE.search(doc.findtext(".//title") or ""))

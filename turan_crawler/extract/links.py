@@ -1,0 +1,65 @@
+"""Links a page offers the crawler: Latest news, related items, translations, articles and next pages."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from lxml import etree
+
+from .. import siteconfig
+from .page import PageIndex
+
+
+def _furniture_links(page: PageIndex, base: str, headings: set[str]) -> list[str]:
+    """Links that follow a furniture heading ("Latest news", ...) inside the heading's block."""
+    found: list[str] = []
+    for key in headings & page.headings.keys():
+        for heading in page.headings[key]:
+            block = heading.getparent()
+            if block is None:
+                continue
+            if len(block) == 1 and block.getparent() is not None:  # a heading wrapped alone: one level up
+                block = block.getparent()
+            after = page.position[heading]
+            found += [
+                urljoin(base, a.get("href"))
+                for a in block.iter("a")
+                if a.get("href") and page.position[a] > after
+            ]
+    return list(dict.fromkeys(found))
+
+
+def _translations(root: etree._Element, base: str) -> list[str]:
+    own = urlsplit(base).path.rstrip("/")
+    found = []
+    for node in root.iterfind(".//*[@hreflang]"):
+        href = node.get("href")
+        if href and node.get("hreflang") in siteconfig.LANGS:
+            url = urljoin(base, href)
+            if urlsplit(url).path.rstrip("/") != own:
+                found.append(url)
+    return list(dict.fromkeys(found))
+
+
+def page_links(page: PageIndex, base: str) -> dict[str, list[str]]:
+    """Absolute URLs by kind: latest_news, related, translation, article (every article-like link on the
+    page) and next_page (pagination links of the same listing)."""
+    articles, pages = [], []
+    own_path = urlsplit(base).path.rstrip("/")
+    for anchor in page.anchors:
+        href = anchor.get("href")
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        url = urljoin(base, href).split("#")[0]
+        split = urlsplit(url)
+        if siteconfig.parse_article_url(url):
+            articles.append(url)
+        elif split.path.rstrip("/") == own_path and siteconfig.PAGE_PARAM in parse_qs(split.query):
+            pages.append(url)
+    return {
+        "latest_news": _furniture_links(page, base, siteconfig.LATEST_NEWS_HEADINGS),
+        "related": _furniture_links(page, base, siteconfig.RELATED_HEADINGS),
+        "translation": _translations(page.root, base),
+        "article": list(dict.fromkeys(articles)),
+        "next_page": list(dict.fromkeys(pages)),
+    }
