@@ -50,9 +50,6 @@ LATEST_NEWS_HEADINGS = {
     "latest news",
     "son xəbərlər",
     "последние новости",
-    "news line",
-    "xəbər lenti",
-    "лента новостей",
 }
 RELATED_HEADINGS = {
     "related news",
@@ -73,6 +70,9 @@ STOP_HEADINGS = (
         "in focus",
         "diqqət mərkəzində",
         "в фокусе",
+        "news line",
+        "xəbər lenti",
+        "лента новостей",
         "leave a review",
         "rəy yaz",
         "написать отзыв",

@@ -79,9 +79,10 @@ def _clean_title(title: str | None) -> str | None:
 
 def _title_element(page: PageIndex, container: etree._Element | None) -> etree._Element | None:
     """The <h1> nearest before the text (a logo may be an <h1> too), or the old layout's caption."""
-    old = page.old_layout("title") or page.old_layout("urgent_title")
-    if old is not None:
-        return old
+    for role in ("title", "urgent_title"):
+        old = page.old_layout(role)
+        if old is not None:
+            return old
     if container is not None:
         before = [h for h in page.h1 if page.position[h] < page.position[container]]
         if before:

@@ -16,7 +16,7 @@ def _furniture_links(page: PageIndex, base: str, headings: set[str]) -> list[str
     for key in headings & page.headings.keys():
         for heading in page.headings[key]:
             block = heading.getparent()
-            if block is None:
+            if block is None or heading.tag == "a":  # a menu link, not a heading
                 continue
             if len(block) == 1 and block.getparent() is not None:  # a heading wrapped alone: one level up
                 block = block.getparent()
