@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,6 +45,110 @@ def _cmd_replica(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _backfill(value: str) -> int:
+    if value == "all":
+        return -1
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError("a number of pages, or 'all'")
+    return int(value)
+
+
+def _archive(args: argparse.Namespace) -> Path:
+    return Path(args.archive or os.environ.get("TURAN_ARCHIVE") or "archive")
+
+
+def _crawl_overrides(args: argparse.Namespace) -> dict:
+    overrides: dict = {"TURAN_LANGS": args.lang.split(",")}
+    for option, setting in [
+        ("backfill_pages", "TURAN_BACKFILL_PAGES"),
+        ("max_articles", "TURAN_MAX_ARTICLES"),
+        ("refresh_days", "TURAN_REFRESH_DAYS"),
+        ("warc_max_size", "ARCHIVE_WARC_MAX_SIZE"),
+    ]:
+        if getattr(args, option) is not None:
+            overrides[setting] = getattr(args, option)
+    if args.refresh:
+        overrides["TURAN_REFRESH_ALL"] = True
+    if args.delay is not None:
+        overrides["DOWNLOAD_DELAY"] = args.delay
+        overrides["AUTOTHROTTLE_ENABLED"] = args.delay > 0
+    if args.concurrency is not None:
+        overrides["CONCURRENT_REQUESTS"] = overrides["CONCURRENT_REQUESTS_PER_DOMAIN"] = args.concurrency
+    return overrides
+
+
+def _cmd_crawl(args: argparse.Namespace) -> int:
+    from .crawl import run_crawl
+
+    spider_args = {"start_url": ",".join(args.start_url)} if args.start_url else {}
+    return run_crawl(
+        _archive(args), _crawl_overrides(args), spider_args, "crawl", " ".join(sys.argv[2:]), quiet=args.quiet
+    )
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .crawl import run_crawl
+    from .replica.process import replica_process
+
+    archive = _archive(args)
+    with replica_process(articles=args.articles, seed=1) as url:
+        print(f"turan-crawler demo: crawling the local replica at {url} into {archive}/", file=sys.stderr)
+        args.start_url, args.refresh = [url], False
+        args.backfill_pages = -1 if args.backfill_pages is None else args.backfill_pages
+        args.delay = 0 if args.delay is None else args.delay
+        args.concurrency = args.concurrency or 8
+        code = run_crawl(
+            archive, _crawl_overrides(args), {"start_url": url}, "demo", f"replica {url}", quiet=args.quiet
+        )
+    print(
+        f"browse it: .venv/bin/datasette {archive}/turan.db    check it: turan-crawler verify "
+        f"--archive {archive}",
+        file=sys.stderr,
+    )
+    return code
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import verify_archive
+
+    report = verify_archive(_archive(args))
+    for problem in report.problems:
+        print(f"PROBLEM {problem}")
+    print(
+        f"turan-crawler verify: {report.files} WARC files, {report.records} records, {report.captures} "
+        f"captures, {report.articles} articles: {'OK' if report.ok else f'{len(report.problems)} problems'}",
+        file=sys.stderr,
+    )
+    return EXIT_OK if report.ok else EXIT_FAILURE
+
+
+def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)")
+    cmd.add_argument(
+        "--lang", default="en,az,ru", help="languages to crawl, comma-separated (default en,az,ru)"
+    )
+    cmd.add_argument(
+        "--backfill-pages",
+        type=_backfill,
+        metavar="N|all",
+        help="walk the news line N pages back (default 0; 'all' for the whole archive)",
+    )
+    cmd.add_argument("--max-articles", type=int, metavar="N", help="stop requesting articles after N")
+    cmd.add_argument(
+        "--refresh-days",
+        type=float,
+        metavar="N",
+        help="re-fetch archived articles published in the last N days, to catch edits (default 2)",
+    )
+    cmd.add_argument("--refresh", action="store_true", help="re-fetch every article reached")
+    cmd.add_argument(
+        "--delay", type=float, metavar="S", help="seconds between requests (default 1, AutoThrottle)"
+    )
+    cmd.add_argument("--concurrency", type=int, metavar="N", help="parallel requests to the site (default 2)")
+    cmd.add_argument("--warc-max-size", type=int, metavar="BYTES", help="roll over WARC files at this size")
+    cmd.add_argument("--quiet", action="store_true", help="print only errors and the summary line (for cron)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="turan-crawler",
@@ -51,6 +156,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = sub.add_parser(
+        "crawl",
+        help="crawl the site into WARC files and the SQLite index",
+        description="Crawl turan.az (or --start-url) into the archive folder.",
+    )
+    _add_crawl_options(crawl)
+    crawl.add_argument(
+        "--start-url",
+        action="append",
+        metavar="URL",
+        help="a site root (expanded to front pages and news lines) or a page to start at",
+    )
+    crawl.set_defaults(func=_cmd_crawl)
+
+    demo = sub.add_parser(
+        "demo",
+        help="start the local replica and crawl it (no network needed)",
+        description="Start the bundled replica of the site and crawl all of it.",
+    )
+    _add_crawl_options(demo)
+    demo.add_argument("--articles", type=int, default=300, help="replica size (default 300)")
+    demo.set_defaults(func=_cmd_demo)
+
+    verify = sub.add_parser("verify", help="check that the WARC files and the index agree; exit 1 if not")
+    verify.add_argument(
+        "--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)"
+    )
+    verify.set_defaults(func=_cmd_verify)
 
     rep = sub.add_parser(
         "replica",
@@ -69,10 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    to_stderr = logging.StreamHandler(sys.stderr)
+    to_stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    quiet = getattr(args, "quiet", False)
+    to_stderr.setLevel(logging.DEBUG if args.verbose else logging.ERROR if quiet else logging.WARNING)
+    logging.getLogger().addHandler(to_stderr)
+    logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.INFO)
     return args.func(args)
 
 

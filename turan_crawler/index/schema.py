@@ -1,0 +1,138 @@
+"""The index's tables, created or migrated at every open (idempotent). Names are for people browsing it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"  # no porter: it stems English only
+
+TABLES: dict[str, dict] = {
+    "runs": dict(
+        columns={
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "command": str,
+            "args": str,
+            "pages": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "errors": int,
+            "blocked": int,
+            "finish_reason": str,
+            "pid": int,
+        },
+        pk="id",
+    ),
+    "captures": dict(
+        columns={
+            "id": int,
+            "url": str,
+            "fetched_at": str,
+            "status": int,
+            "outcome": str,
+            "content_type": str,
+            "payload_digest": str,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "warc_record_id": str,
+            "request_offset": int,
+            "request_length": int,
+            "refers_to_capture_id": int,
+            "ip_address": str,
+            "truncated": int,
+            "run_id": int,
+            "error": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    ),
+    "articles": dict(
+        columns={
+            "id": int,
+            "url": str,
+            "lang": str,
+            "text_lang": str,
+            "category": str,
+            "category_slug": str,
+            "article_id": int,
+            "title": str,
+            "author": str,
+            "published_at": str,
+            "body": str,
+            "editor_code": str,
+            "paywalled": int,
+            "word_count": int,
+            "first_seen": str,
+            "last_seen": str,
+            "capture_id": int,
+            "version": int,
+            "removed_at": str,
+            "extracted_by": str,
+        },
+        pk="id",
+        foreign_keys=[("capture_id", "captures", "id")],
+    ),
+    "article_versions": dict(
+        columns={
+            "id": int,
+            "article": int,
+            "version": int,
+            "capture_id": int,
+            "fetched_at": str,
+            "title": str,
+            "body": str,
+            "word_count": int,
+        },
+        pk="id",
+        foreign_keys=[("article", "articles", "id"), ("capture_id", "captures", "id")],
+    ),
+    "links": dict(
+        columns={"src_url": str, "dst_url": str, "kind": str, "first_seen": str},
+        pk=("src_url", "dst_url", "kind"),
+    ),
+}
+INDEXES = [
+    ("captures", ["url", "fetched_at"]),
+    ("captures", ["payload_digest"]),
+    ("captures", ["run_id"]),
+    ("captures", ["outcome"]),
+    ("articles", ["published_at"]),
+    ("articles", ["lang"]),
+    ("articles", ["category_slug"]),
+    ("articles", ["author"]),
+    ("articles", ["article_id"]),
+    ("articles", ["capture_id"]),
+    ("article_versions", ["article", "version"]),
+    ("links", ["dst_url"]),
+]
+UNIQUE_INDEXES = [("articles", ["url"])]
+
+
+def open_index(path: Path | str) -> sqlite_utils.Database:
+    """Open (creating or migrating) the index at ``path``: tables, columns, indexes, FTS, WAL."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)  # recursive_triggers on: keeps the FTS index right on REPLACE
+    db.execute("PRAGMA busy_timeout = 10000")
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+    for name, spec in TABLES.items():
+        table = db[name]
+        if not table.exists():
+            table.create(spec["columns"], pk=spec["pk"], foreign_keys=spec.get("foreign_keys"))
+        else:
+            missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}
+            for column, kind in missing.items():
+                table.add_column(column, kind)
+    for name, columns in INDEXES:
+        db[name].create_index(columns, if_not_exists=True)
+    for name, columns in UNIQUE_INDEXES:
+        db[name].create_index(columns, unique=True, if_not_exists=True)
+    if not db["articles_fts"].exists():
+        db["articles"].enable_fts(["title", "body"], tokenize=FTS_TOKENIZER, create_triggers=True)
+    return db

@@ -1,0 +1,155 @@
+"""Every write to the index. Used by one thread at a time (the archive worker, or reindex)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+ARTICLE_FIELDS = (
+    "lang",
+    "text_lang",
+    "category",
+    "category_slug",
+    "article_id",
+    "title",
+    "author",
+    "published_at",
+    "body",
+    "editor_code",
+    "paywalled",
+    "word_count",
+    "extracted_by",
+)
+LINK_KINDS = {
+    "latest_news": "latest_news",
+    "related": "related",
+    "translations": "translation",
+    "listing": "listing",
+}
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ArchiveStore:
+    """Runs, captures, articles (with versions) and links, written through sqlite-utils."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    # -- runs ---------------------------------------------------------------------------------------
+    def start_run(self, command: str, args: str, pid: int) -> int:
+        row = {
+            "started_at": utc_now(),
+            "command": command,
+            "args": args,
+            "pid": pid,
+            "pages": 0,
+            "articles_new": 0,
+            "articles_updated": 0,
+            "errors": 0,
+            "blocked": 0,
+        }
+        return self.db["runs"].insert(row).last_pk
+
+    def finish_run(self, run_id: int, counts: dict[str, int], finish_reason: str) -> None:
+        self.db["runs"].update(run_id, {**counts, "finished_at": utc_now(), "finish_reason": finish_reason})
+
+    # -- captures -----------------------------------------------------------------------------------
+    def next_capture_id(self) -> int:
+        row = self.db.execute("select coalesce(max(id), 0) + 1 from captures").fetchone()
+        return row[0]
+
+    def original_capture(self, url: str, digest: str) -> tuple[int, str] | None:
+        """(capture id, WARC-Date) of the first full response with this URL and payload digest."""
+        row = self.db.execute(
+            "select id, fetched_at from captures where url = ? and payload_digest = ? "
+            "and refers_to_capture_id is null and warc_file is not null order by id limit 1",
+            [url, digest],
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def add_capture(self, row: dict) -> None:
+        self.db["captures"].insert(row)
+
+    def set_outcome(self, capture_id: int, outcome: str, error: str | None = None) -> None:
+        self.db["captures"].update(capture_id, {"outcome": outcome, "error": error})
+
+    # -- articles -----------------------------------------------------------------------------------
+    def save_article(self, fields: dict, capture_id: int | None, fetched_at: str) -> str:
+        """Insert or update an article; 'new', 'updated' (text changed: version + 1) or 'unchanged'."""
+        url = fields["url"]
+        row = {k: fields.get(k) for k in ARTICLE_FIELDS}
+        existing = self.db.execute(
+            "select id, title, body, version from articles where url = ?", [url]
+        ).fetchone()
+        if existing is None:
+            article_id = (
+                self.db["articles"]
+                .insert(
+                    {
+                        "url": url,
+                        **row,
+                        "first_seen": fetched_at,
+                        "last_seen": fetched_at,
+                        "capture_id": capture_id,
+                        "version": 1,
+                    }
+                )
+                .last_pk
+            )
+            self._add_version(article_id, 1, capture_id, fetched_at, row)
+            return "new"
+        article_id, title, body, version = existing
+        if (title, body) != (row["title"], row["body"]):
+            self.db["articles"].update(
+                article_id,
+                {
+                    **row,
+                    "last_seen": fetched_at,
+                    "capture_id": capture_id,
+                    "version": version + 1,
+                    "removed_at": None,
+                },
+            )
+            self._add_version(article_id, version + 1, capture_id, fetched_at, row)
+            return "updated"
+        self.db["articles"].update(
+            article_id, {**row, "last_seen": fetched_at, "capture_id": capture_id, "removed_at": None}
+        )
+        return "unchanged"
+
+    def _add_version(
+        self, article_id: int, version: int, capture_id: int | None, fetched_at: str, row: dict
+    ) -> None:
+        self.db["article_versions"].insert(
+            {
+                "article": article_id,
+                "version": version,
+                "capture_id": capture_id,
+                "fetched_at": fetched_at,
+                "title": row["title"],
+                "body": row["body"],
+                "word_count": row["word_count"],
+            }
+        )
+
+    def mark_removed(self, url: str, when: str) -> bool:
+        """Record that an archived article now answers 404/410; its archived text stays."""
+        cursor = self.db.execute(
+            "update articles set removed_at = ? where url = ? and removed_at is null", [when, url]
+        )
+        return cursor.rowcount > 0
+
+    # -- links --------------------------------------------------------------------------------------
+    def add_links(self, src_url: str, links: dict[str, list[str]], seen_at: str) -> None:
+        rows = [
+            {"src_url": src_url, "dst_url": dst, "kind": LINK_KINDS[kind], "first_seen": seen_at}
+            for kind, urls in links.items()
+            if kind in LINK_KINDS
+            for dst in urls
+        ]
+        if rows:
+            self.db["links"].insert_all(rows, ignore=True)

@@ -1,0 +1,52 @@
+"""Downloader middlewares: honour Retry-After before Scrapy's RetryMiddleware retries."""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
+log = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class RetryAfterMiddleware:
+    """On 429 or 503 with Retry-After, wait that long (up to TURAN_RETRY_AFTER_MAX) before the response
+    goes on to RetryMiddleware. Only this request waits; the rest of the crawl goes on."""
+
+    def __init__(self, max_wait: float):
+        self.max_wait = max_wait
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler.settings.getfloat("TURAN_RETRY_AFTER_MAX"))
+
+    async def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        if response.status in (429, 503):
+            raw = response.headers.get("Retry-After")
+            wait = retry_after_seconds(raw.decode("latin-1") if raw else None)
+            if wait:
+                wait = min(wait, self.max_wait)
+                log.info("%s answered %d, Retry-After: waiting %.1f s", request.url, response.status, wait)
+                await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
+        return response

@@ -1,0 +1,59 @@
+"""Scrapy settings: polite defaults, safe to run from cron against the real site.
+
+Everything can be overridden with ``-s NAME=VALUE`` (scrapy) or the CLI's options. Project settings use
+the ``TURAN_`` (what to crawl) and ``ARCHIVE_`` (where and how to keep it) prefixes.
+"""
+
+import os
+
+BOT_NAME = "turan_crawler"
+SPIDER_MODULES = ["turan_crawler.spiders"]
+NEWSPIDER_MODULE = "turan_crawler.spiders"
+
+# -- politeness ------------------------------------------------------------------------------------
+USER_AGENT = "turan-crawler/0.1 (+https://github.com/turan-crawler/turan-crawler; web archiving of turan.az)"
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+TURAN_RETRY_AFTER_MAX = 120.0  # seconds: longer Retry-After values are capped
+COOKIES_ENABLED = False  # every request stands alone: what is archived does not depend on crawl order
+TELNETCONSOLE_ENABLED = False
+
+# -- fetching --------------------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 32 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = False  # keep what arrived: archived as WARC-Truncated, never parsed
+REDIRECT_MAX_TIMES = 10
+HTTPERROR_ALLOW_ALL = False
+DOWNLOADER_MIDDLEWARES = {"turan_crawler.middlewares.RetryAfterMiddleware": 560}
+REACTOR_THREADPOOL_MAXSIZE = 4
+
+# -- what to crawl ---------------------------------------------------------------------------------
+TURAN_LANGS = ["en", "az", "ru"]
+TURAN_BACKFILL_PAGES = 0  # news-line pages beyond the first; -1 = all
+TURAN_MAX_ARTICLES = 0  # 0 = no limit
+TURAN_REFRESH_DAYS = 2  # archived articles published this recently are fetched again, to catch edits
+TURAN_REFRESH_ALL = False
+
+# -- the archive -----------------------------------------------------------------------------------
+ARCHIVE_DIR = os.environ.get("TURAN_ARCHIVE", "archive")
+ARCHIVE_WARC_MAX_SIZE = 1024**3
+ARCHIVE_OPERATOR = ""
+ARCHIVE_COLLECTION = "turan"
+EXTENSIONS = {"turan_crawler.archiver.ArchiveExtension": 100, "turan_crawler.progress.ProgressExtension": 200}
+ITEM_PIPELINES = {
+    "turan_crawler.pipelines.ValidateArticlePipeline": 100,
+    "turan_crawler.pipelines.IndexPipeline": 800,
+}
+TURAN_PROGRESS = False  # a progress line on stderr (the CLI turns it on for interactive runs)
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""The spiders: ``turan`` (the site crawl)."""

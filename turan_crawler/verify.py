@@ -1,0 +1,92 @@
+"""Check that the WARCs and the index agree: digests, offsets, URLs, and every article's capture."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from .warc.reader import read_record_at
+from .warc.writer import OPEN_SUFFIX
+
+
+@dataclass
+class Report:
+    files: int = 0
+    records: int = 0
+    captures: int = 0
+    articles: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_warc_file(path: Path, report: Report) -> None:
+    """What ``warcio check`` does: read every record and check its block and payload digests."""
+    try:
+        with open(path, "rb") as fh:
+            iterator = ArchiveIterator(fh, check_digests=True)
+            for record in iterator:
+                stream = record.content_stream()
+                while stream.read(1 << 20):
+                    pass
+                report.records += 1
+                if record.digest_checker.passed is False:
+                    report.problems.append(
+                        f"{path.name} @ {iterator.get_record_offset()}: "
+                        + "; ".join(map(str, record.digest_checker.problems))
+                    )
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        report.problems.append(f"{path.name}: unreadable: {exc}")
+
+
+def verify_archive(archive: Path) -> Report:
+    archive = Path(archive)
+    report = Report()
+    warc_dir = archive / "warc"
+    for path in sorted(warc_dir.glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        report.problems.append(f"{path.name}: still open (a crawl is running, or one was killed)")
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        report.files += 1
+        check_warc_file(path, report)
+    db_path = archive / "turan.db"
+    if not db_path.exists():
+        report.problems.append(f"{db_path}: no index")
+        return report
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "select id, url, payload_digest, warc_file, warc_offset, refers_to_capture_id "
+            "from captures where warc_file is not null order by warc_file, warc_offset"
+        )
+        for capture_id, url, digest, warc_file, offset, refers_to in rows:
+            report.captures += 1
+            path = warc_dir / warc_file
+            if not path.exists():
+                report.problems.append(f"capture {capture_id}: {warc_file} is missing")
+                continue
+            try:
+                stored = read_record_at(path, offset)
+            except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:
+                report.problems.append(f"capture {capture_id}: no record at {warc_file}:{offset} ({exc})")
+                continue
+            expected_type = "revisit" if refers_to else "response"
+            if (stored.record_type, stored.url, stored.payload_digest) != (expected_type, url, digest):
+                report.problems.append(
+                    f"capture {capture_id}: {warc_file}:{offset} holds {stored.record_type} {stored.url} "
+                    f"{stored.payload_digest}, index says {expected_type} {url} {digest}"
+                )
+        orphans = conn.execute(
+            "select a.id, a.url from articles a left join captures c on c.id = a.capture_id "
+            "where c.id is null"
+        ).fetchall()
+        report.articles = conn.execute("select count(*) from articles").fetchone()[0]
+        report.problems += [f"article {aid} ({url}): its capture is not in the index" for aid, url in orphans]
+    finally:
+        conn.close()
+    return report
