@@ -203,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logging.raiseExceptions = False  # a log that cannot be written (full disk) must not break the run
     to_stderr = logging.StreamHandler(sys.stderr)
     to_stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     quiet = getattr(args, "quiet", False)

@@ -126,9 +126,15 @@ class TuranSpider(scrapy.Spider):
         capture_id, fetched_at = response.meta.get("capture_id"), response.meta.get("fetched_at")
         if "dataloss" in response.flags:
             return  # archived as truncated; an incomplete page is never read as an article
-        result = await maybe_deferred_to_future(
-            threads.deferToThread(extract, response.url, response.body, _text_headers(response.headers))
-        )
+        try:
+            result = await maybe_deferred_to_future(
+                threads.deferToThread(extract, response.url, response.body, _text_headers(response.headers))
+            )
+        except Exception as exc:  # noqa: BLE001 (the extractor promises not to raise; if it does, say so)
+            self.logger.exception("could not read %s", response.url)
+            self.crawler.stats.inc_value("turan/errors")
+            yield CaptureOutcome(capture_id, "error", f"parse failed: {type(exc).__name__}: {exc}"[:500])
+            return
         if result.reason == "challenge":
             self.crawler.stats.inc_value("turan/blocked")
             yield CaptureOutcome(capture_id, "blocked", "challenge page")

@@ -51,7 +51,7 @@ def _stored(record) -> StoredResponse:
         date=record.rec_headers.get_header("WARC-Date"),
         status=int(headers.get_statuscode()) if headers and headers.get_statuscode() else None,
         http_headers=list(headers.headers) if headers else [],
-        payload=record.content_stream().read(),
+        payload=record.raw_stream.read(),  # as received: content_stream() would undo Content-Encoding
         payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
         refers_to=(refers, record.rec_headers.get_header("WARC-Refers-To-Date")) if refers else None,
     )

@@ -1,0 +1,143 @@
+"""How a crawl run behaves as a program: the demo, `scrapy crawl`, rollover, the lock, a full disk."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_crawl import BIN, run_cli
+
+from turan_crawler.lock import ArchiveLock
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def count(archive: Path, sql: str) -> int:
+    with sqlite3.connect(archive / "turan.db") as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def warcio_check(archive: Path) -> subprocess.CompletedProcess:
+    files = sorted(str(p) for p in (archive / "warc").glob("*.warc.gz"))
+    return subprocess.run([BIN / "warcio", "check", *files], capture_output=True, text=True)
+
+
+def test_demo_crawls_the_bundled_replica(tmp_path):
+    result = run_cli("demo", "--archive", str(tmp_path), "--articles", "30", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "turan-crawler demo: " in result.stderr and "31 new articles" in result.stderr
+    assert "datasette" in result.stderr  # says how to browse it
+    assert count(tmp_path, "select count(*) from articles") == 31
+
+
+def test_scrapy_crawl_command_works_too(tmp_path, fresh_replica):
+    result = subprocess.run(
+        [
+            BIN / "scrapy",
+            "crawl",
+            "turan",
+            "-a",
+            f"start_url={fresh_replica.url}",
+            "-s",
+            f"ARCHIVE_DIR={tmp_path}",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+            "-s",
+            "TURAN_LANGS=en",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert count(tmp_path, "select count(*) from articles where lang = 'en'") >= 10
+    assert count(tmp_path, "select count(*) from runs where finish_reason = 'finished'") == 1
+
+
+def test_warc_files_roll_over_at_the_size_limit(tmp_path, fresh_replica):
+    result = run_cli(
+        "crawl",
+        "--archive",
+        str(tmp_path),
+        "--start-url",
+        fresh_replica.url,
+        "--delay",
+        "0",
+        "--lang",
+        "en,az",
+        "--warc-max-size",
+        "600000",
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    files = sorted((tmp_path / "warc").glob("*.warc.gz"))
+    assert len(files) >= 3
+    assert warcio_check(tmp_path).returncode == 0
+    assert run_cli("verify", "--archive", str(tmp_path)).returncode == 0
+
+
+def test_a_second_run_on_a_locked_archive_exits_75(tmp_path, fresh_replica):
+    with ArchiveLock(tmp_path):
+        result = run_cli("crawl", "--archive", str(tmp_path), "--start-url", fresh_replica.url, "--quiet")
+    assert result.returncode == 75
+    assert "another crawl (pid " in result.stderr and str(tmp_path / ".lock") in result.stderr
+
+
+def test_an_unusable_archive_folder_is_a_clear_error(tmp_path, fresh_replica):
+    not_a_folder = tmp_path / "archive"
+    not_a_folder.write_text("I am a file")
+    result = run_cli("crawl", "--archive", str(not_a_folder), "--start-url", fresh_replica.url, "--quiet")
+    assert result.returncode == 1
+    assert "cannot use archive folder" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Iterator[Path]:
+    """A 3 MB tmpfs as the archive folder: a real full disk (needs root, as in CI)."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_full_disk_stops_the_crawl_cleanly_and_the_next_run_carries_on(small_disk, fresh_replica):
+    args = [
+        "crawl",
+        "--archive",
+        str(small_disk),
+        "--start-url",
+        fresh_replica.url,
+        "--delay",
+        "0",
+        "--quiet",
+    ]
+    full = run_cli(*args)
+    assert full.returncode == 1
+    assert "archive error" in full.stderr
+    assert "No space left on device" in full.stderr or "database or disk is full" in full.stderr
+    assert "Traceback" not in full.stderr
+    assert warcio_check(small_disk).returncode == 0  # cut back to its last complete record, then closed
+    assert not list((small_disk / "warc").glob("*.open"))
+    with sqlite3.connect(small_disk / "turan.db") as conn:
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    subprocess.run(["mount", "-o", "remount,size=200m", str(small_disk)], check=True)  # space freed
+    again = run_cli(*args)
+    assert again.returncode == 0, again.stderr
+    verify = run_cli("verify", "--archive", str(small_disk))
+    assert verify.returncode == 0, verify.stdout
+    assert count(small_disk, "select count(*) from articles") == 41
