@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+DEMO_PORT = 8731
 
 
 def _cmd_replica(args: argparse.Namespace) -> int:
@@ -88,10 +89,11 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .crawl import run_crawl
-    from .replica.process import replica_process
+    from .replica.process import port_or_free, replica_process
 
     archive = _archive(args)
-    with replica_process(articles=args.articles, seed=1) as url:
+    # the same port every time when it is free, so that a second demo run is incremental (same URLs)
+    with replica_process(articles=args.articles, seed=1, port=port_or_free(DEMO_PORT)) as url:
         print(f"turan-crawler demo: crawling the local replica at {url} into {archive}/", file=sys.stderr)
         args.start_url, args.refresh = [url], False
         args.backfill_pages = -1 if args.backfill_pages is None else args.backfill_pages

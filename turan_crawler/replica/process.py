@@ -3,27 +3,41 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+def port_or_free(preferred: int) -> int:
+    """``preferred`` if nothing listens there on 127.0.0.1, else 0 (any free port)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: TIME_WAIT is fine
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            return 0
+    return preferred
+
+
 @contextmanager
-def replica_process(articles: int = 300, seed: int = 1, faults: bool = True) -> Iterator[str]:
-    """Start ``turan-crawler replica --port 0`` and yield its base URL; stop it on exit."""
+def replica_process(articles: int = 300, seed: int = 1, faults: bool = True, port: int = 0) -> Iterator[str]:
+    """Start ``turan-crawler replica`` in a child process and yield its base URL; stop it on exit."""
     cmd = [
         sys.executable,
         "-m",
         "turan_crawler",
         "replica",
         "--port",
-        "0",
+        str(port),
         "--articles",
         str(articles),
         "--seed",
         str(seed),
-    ] + ([] if faults else ["--no-faults"])
+    ]
+    if not faults:
+        cmd.append("--no-faults")
     child = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     try:
         line = child.stderr.readline()
