@@ -22,22 +22,10 @@ from conftest import fetch, truth_of
 from warcio.archiveiterator import ArchiveIterator
 
 from turan_crawler.replica import start_replica
+from turan_crawler.replica.site import TRUTH_FIELDS
 from turan_crawler.warc.reader import read_record_at
 
-FIELDS = (
-    "lang",
-    "text_lang",
-    "category",
-    "category_slug",
-    "article_id",
-    "title",
-    "author",
-    "published_at",
-    "body",
-    "editor_code",
-    "paywalled",
-    "word_count",
-)
+FIELDS = TRUTH_FIELDS
 BIN = Path(sys.executable).parent
 
 

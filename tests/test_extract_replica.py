@@ -9,21 +9,9 @@ import pytest
 
 from turan_crawler.extract import extract
 from turan_crawler.replica import ReplicaApp, Site
+from turan_crawler.replica.site import TRUTH_FIELDS
 
-FIELDS = (
-    "title",
-    "author",
-    "published_at",
-    "category",
-    "category_slug",
-    "article_id",
-    "editor_code",
-    "paywalled",
-    "lang",
-    "text_lang",
-    "body",
-    "word_count",
-)
+FIELDS = TRUTH_FIELDS
 HOST = "replica.test"
 
 

@@ -23,6 +23,22 @@ SEED_ARTICLE_PATH = (
     "/en/politics/peace-is-possible-blinken-tells-aliyev-on-a-sunday-call-as-washington-talks-kick-off-764817"
 )
 
+# The fields the truth states for every article, which a correct parser reproduces exactly.
+TRUTH_FIELDS = (
+    "title",
+    "author",
+    "published_at",
+    "category",
+    "category_slug",
+    "article_id",
+    "editor_code",
+    "paywalled",
+    "lang",
+    "text_lang",
+    "body",
+    "word_count",
+)
+
 # Served variants: how an article reaches the client (the content and its truth do not change).
 VARIANTS = (
     "cp1251",
