@@ -141,3 +141,41 @@ def test_a_full_disk_stops_the_crawl_cleanly_and_the_next_run_carries_on(small_d
     verify = run_cli("verify", "--archive", str(small_disk))
     assert verify.returncode == 0, verify.stdout
     assert count(small_disk, "select count(*) from articles") == 41
+
+
+def test_a_run_where_everything_is_blocked_exits_1(tmp_path, fresh_replica):
+    challenge = fresh_replica.url + "/en/politics/challenge-fault"
+    result = run_cli("crawl", "--archive", str(tmp_path), "--start-url", challenge, "--quiet")
+    assert result.returncode == 1
+    assert "0 new articles" in result.stderr and "1 blocked" in result.stderr
+
+
+def test_verify_reports_a_damaged_warc_and_a_wrong_offset(tmp_path, fresh_replica):
+    assert (
+        run_cli(
+            "crawl",
+            "--archive",
+            str(tmp_path),
+            "--start-url",
+            fresh_replica.url,
+            "--lang",
+            "ru",
+            "--delay",
+            "0",
+            "--quiet",
+        ).returncode
+        == 0
+    )
+    with sqlite3.connect(tmp_path / "turan.db") as conn:
+        conn.execute(
+            "update captures set warc_offset = warc_offset + 1 where id = (select max(id) from captures "
+            "where warc_file is not null)"
+        )
+    warc = next((tmp_path / "warc").glob("*.warc.gz"))
+    data = bytearray(warc.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte in the middle of a record
+    warc.write_bytes(bytes(data))
+    result = run_cli("verify", "--archive", str(tmp_path))
+    assert result.returncode == 1
+    problems = [line for line in result.stdout.splitlines() if line.startswith("PROBLEM ")]
+    assert len(problems) >= 2 and any("capture" in p for p in problems)

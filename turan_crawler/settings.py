@@ -6,6 +6,8 @@ the ``TURAN_`` (what to crawl) and ``ARCHIVE_`` (where and how to keep it) prefi
 
 import os
 
+from turan_crawler.siteconfig import START_PATHS
+
 BOT_NAME = "turan_crawler"
 SPIDER_MODULES = ["turan_crawler.spiders"]
 NEWSPIDER_MODULE = "turan_crawler.spiders"
@@ -38,6 +40,7 @@ REACTOR_THREADPOOL_MAXSIZE = 4
 
 # -- what to crawl ---------------------------------------------------------------------------------
 TURAN_LANGS = ["en", "az", "ru"]
+TURAN_START_PATHS = list(START_PATHS)  # front page and news line of each language ({lang} is filled in)
 TURAN_BACKFILL_PAGES = 0  # news-line pages beyond the first; -1 = all
 TURAN_MAX_ARTICLES = 0  # 0 = no limit
 TURAN_REFRESH_DAYS = 2  # archived articles published this recently are fetched again, to catch edits

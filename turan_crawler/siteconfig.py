@@ -15,11 +15,11 @@ HOSTS = ("turan.az", "www.turan.az", "contact.az", "www.contact.az")
 LANGS = ("en", "az", "ru")
 DEFAULT_BASE_URL = "https://turan.az"
 
-# Listing pages, per language. The news line of the real site has not been observed (SITE.md): these are
-# the replica's, and a deployment against the real site overrides them with TURAN_LISTING_PATHS.
-FRONT_PAGE = "/{lang}"
-NEWS_LINE = "/{lang}/news-line"
-PAGE_PARAM = "page"
+# Where a crawl starts, per language: the front page and the news line. The real site's news line has not
+# been observed (SITE.md): these paths are the replica's; against the real site set TURAN_START_PATHS.
+NEWS_LINE_SEGMENT = "news-line"
+START_PATHS = ("/{lang}", "/{lang}/" + NEWS_LINE_SEGMENT)
+PAGE_PARAM = "page"  # the query parameter of a listing's page number
 
 # Category labels as printed, per slug (SITE.md); used when neither metadata nor page gives the label.
 CATEGORY_LABELS = {
@@ -43,7 +43,7 @@ CATEGORY_LABELS = {
     },
 }
 # Path segments after the language that are not categories.
-NON_CATEGORY_SEGMENTS = {"news-line", "author", "search", "login", "tag", "storage", "print"}
+NON_CATEGORY_SEGMENTS = {NEWS_LINE_SEGMENT, "author", "search", "login", "tag", "storage", "print"}
 
 # Headings of blocks that are never part of an article's text (lower case, any language).
 LATEST_NEWS_HEADINGS = {
@@ -147,7 +147,7 @@ def listing_kind(url: str) -> str | None:
         return None
     if len(parts) == 1:
         return "front"
-    if len(parts) == 2 and parts[1] == "news-line":
+    if len(parts) == 2 and parts[1] == NEWS_LINE_SEGMENT:
         return "news_line"
     if len(parts) == 2 and parts[1] not in NON_CATEGORY_SEGMENTS:
         return "category"

@@ -62,6 +62,7 @@ class TuranSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.langs = settings.getlist("TURAN_LANGS")
+        spider.start_paths = settings.getlist("TURAN_START_PATHS")
         spider.backfill_pages = settings.getint("TURAN_BACKFILL_PAGES")
         spider.max_articles = settings.getint("TURAN_MAX_ARTICLES")
         spider.known = KnownArticles(
@@ -82,11 +83,7 @@ class TuranSpider(scrapy.Spider):
                 urls.append(start)
                 continue
             base = f"{split.scheme}://{split.netloc}"
-            for lang in self.langs:
-                urls += [
-                    base + siteconfig.FRONT_PAGE.format(lang=lang),
-                    base + siteconfig.NEWS_LINE.format(lang=lang),
-                ]
+            urls += [base + path.format(lang=lang) for lang in self.langs for path in self.start_paths]
         return urls
 
     def request(self, url: str, priority: int) -> Iterator[scrapy.Request]:
