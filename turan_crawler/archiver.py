@@ -34,6 +34,7 @@ from .warc.writer import RotatingWarcWriter
 
 log = logging.getLogger(__name__)
 BATCH = 200  # operations per SQLite transaction at most
+QUEUE_SIZE = 500  # operations waiting for the writer; a full queue makes the crawl wait (bounded memory)
 
 
 def warc_date() -> str:
@@ -54,11 +55,18 @@ class CapturedExchange:
 class ArchiveWorker(threading.Thread):
     """Owns the WARC writer and the index connection; applies queued operations in order."""
 
-    def __init__(self, archive_dir: Path, warc_max_size: int, warc_info: dict[str, str], on_failure):
+    def __init__(
+        self,
+        archive_dir: Path,
+        warc_max_size: int,
+        warc_info: dict[str, str],
+        on_failure,
+        gzip_level: int = 6,
+    ):
         super().__init__(name="archive-writer", daemon=True)
         self.archive_dir = archive_dir
-        self.queue: queue.Queue = queue.Queue(maxsize=2000)
-        self.warc = RotatingWarcWriter(archive_dir / "warc", "turan", warc_max_size, warc_info)
+        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
+        self.warc = RotatingWarcWriter(archive_dir / "warc", "turan", warc_max_size, warc_info, gzip_level)
         self.store: ArchiveStore | None = None
         self.articles = {"new": 0, "updated": 0, "unchanged": 0}
         self.failure: BaseException | None = None
@@ -208,7 +216,11 @@ class ArchiveExtension:
             "description": "Turan Information Agency (turan.az) archived by turan-crawler",
         }
         self.worker = ArchiveWorker(
-            self.archive_dir, settings.getint("ARCHIVE_WARC_MAX_SIZE"), info, self._worker_failed
+            self.archive_dir,
+            settings.getint("ARCHIVE_WARC_MAX_SIZE"),
+            info,
+            self._worker_failed,
+            settings.getint("ARCHIVE_GZIP_LEVEL"),
         )
         self.lock: ArchiveLock | None = None
         self.run_id: int | None = None
