@@ -29,6 +29,7 @@ from . import __version__
 from .index import ArchiveStore, open_index
 from .items import ArticleItem, ArticleRemoved, CaptureOutcome, FetchFailure, PageLinks
 from .lock import ArchiveLock, LockHeld
+from .repair import repair_archive
 from .warc.records import Exchange, build_records
 from .warc.writer import RotatingWarcWriter
 
@@ -248,6 +249,7 @@ class ArchiveExtension:
                 self._close_crawl("locked")
                 return
         self.worker.open()
+        self.worker.call(lambda store: repair_archive(self.archive_dir, store.db))
         self._next_capture_id = self.worker.call(lambda store: store.next_capture_id())
         self.run_id = self.worker.call(
             lambda store: store.start_run(self.command, self.run_args, os.getpid())

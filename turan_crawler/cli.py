@@ -113,6 +113,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from .verify import verify_archive
 
+    if args.repair:
+        from .index import open_index
+        from .lock import ArchiveLock, LockHeld
+        from .repair import repair_archive
+
+        try:
+            with ArchiveLock(_archive(args)):
+                repaired = repair_archive(_archive(args), open_index(_archive(args) / "turan.db"))
+        except LockHeld as held:
+            print(f"turan-crawler verify: {held}", file=sys.stderr)
+            return EXIT_LOCKED
+        print(f"turan-crawler verify: repair: {repaired}", file=sys.stderr)
     report = verify_archive(_archive(args))
     for problem in report.problems:
         print(f"PROBLEM {problem}")
@@ -185,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check that the WARC files and the index agree; exit 1 if not")
     verify.add_argument(
         "--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)"
+    )
+    verify.add_argument(
+        "--repair",
+        action="store_true",
+        help="first close WARC files left open by a killed run and drop index rows they lost",
     )
     verify.set_defaults(func=_cmd_verify)
 

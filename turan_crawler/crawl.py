@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,7 +68,7 @@ def run_crawl(
     try:
         logs = archive / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        log_file = logs / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{command}.log"
+        log_file = logs / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{command}.log"
         settings = crawl_settings(
             archive,
             {

@@ -28,6 +28,20 @@ class KnownArticles:
             return True
         return self._recent(row[0])
 
+    def recent_urls(self) -> list[str]:
+        """Archived articles published within the refresh window and not known to be removed: fetched
+        again even when no listing links them any more (an edit, or a removal, is caught this way)."""
+        if self.conn is None:
+            return []
+        try:
+            rows = self.conn.execute(
+                "select url, published_at from articles where removed_at is null and published_at >= ?",
+                [self.cutoff.date().isoformat()],
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [url for url, published in rows if self._recent(published)]
+
     def _recent(self, published_at: str | None) -> bool:
         if not published_at:
             return False

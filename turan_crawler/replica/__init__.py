@@ -1,15 +1,26 @@
 """A deterministic local replica of turan.az for tests, the demo and benchmarks (never the real site)."""
 
+from datetime import datetime
+
 from .app import FAULTS, ReplicaApp
 from .server import ReplicaServer
-from .site import Site
+from .site import DEFAULT_NOW, Site
 
 
 def start_replica(
-    articles: int = 300, seed: int = 1, faults: bool = True, port: int = 0, slow_seconds: float = 2.0
+    articles: int = 300,
+    seed: int = 1,
+    faults: bool = True,
+    port: int = 0,
+    slow_seconds: float = 2.0,
+    now: datetime = DEFAULT_NOW,
 ) -> ReplicaServer:
-    """Build a site and serve it on 127.0.0.1 in a background thread; call ``.stop()`` when done."""
-    app = ReplicaApp(Site(articles=articles, seed=seed, faults=faults), slow_seconds=slow_seconds)
+    """Build a site and serve it on 127.0.0.1 in a background thread; call ``.stop()`` when done.
+
+    ``now`` is the site's clock: its newest article is a day older than that. The default (14 Jan 2026,
+    the seed page's date) keeps every byte deterministic; pass the real time to test refresh windows.
+    """
+    app = ReplicaApp(Site(articles=articles, seed=seed, faults=faults, now=now), slow_seconds=slow_seconds)
     return ReplicaServer(app, port=port).start()
 
 

@@ -84,15 +84,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up (a killed crawl) is normal here: log it, do not print a traceback."""
+        log.debug("replica: connection from %s ended abruptly", client_address, exc_info=True)
+
+
 class ReplicaServer:
     """A running replica: ``with ReplicaServer(app) as server: server.url``."""
 
     def __init__(self, app: ReplicaApp, host: str = "127.0.0.1", port: int = 0):
         handler = type("ReplicaHandler", (_Handler,), {"app": app})
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
-        self.httpd.request_queue_size = 128
+        self.httpd = _QuietServer((host, port), handler)
         self.app = app
         self._thread: threading.Thread | None = None
 

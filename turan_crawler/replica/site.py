@@ -134,7 +134,7 @@ class Site:
     # -- generation -------------------------------------------------------------------------------
     def _published_at(self, index: int, rng: random.Random) -> datetime:
         if index < self._count:
-            base = FIRST_DATE + self._span * (index / max(self._count, 1))
+            base = FIRST_DATE + self._span * (index / max(self._count - 1, 1))  # the last: a day before now
         else:  # published later by publish(): after the newest generated article, minutes apart
             base = self.now - timedelta(days=1) + timedelta(minutes=7 * (index - self._count + 1))
         return (base + timedelta(minutes=rng.randint(0, 50))).replace(second=0, microsecond=0)

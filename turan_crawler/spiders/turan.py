@@ -97,6 +97,9 @@ class TuranSpider(scrapy.Spider):
         for url in self.entry_urls():
             for request in self.request(url, LISTING_PRIORITY):
                 yield request
+        for url in self.known.recent_urls():
+            for request in self.follow_article(url):
+                yield request
 
     def in_scope(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""
