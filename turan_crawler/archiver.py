@@ -27,7 +27,8 @@ from twisted.internet import reactor
 
 from . import __version__
 from .index import ArchiveStore, open_index
-from .items import ArticleItem, ArticleRemoved, CaptureOutcome, FetchFailure, PageLinks
+from .index.store import outcome_for
+from .items import FetchFailure
 from .lock import ArchiveLock, LockHeld
 from .repair import repair_archive
 from .warc.records import Exchange, build_records
@@ -40,10 +41,6 @@ QUEUE_SIZE = 500  # operations waiting for the writer; a full queue makes the cr
 
 def warc_date() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def is_challenge_response(headers: list[tuple[str, str]]) -> bool:
-    return any(k.lower() == "cf-mitigated" and v.lower() == "challenge" for k, v in headers)
 
 
 @dataclass
@@ -134,28 +131,10 @@ class ArchiveWorker(threading.Thread):
             log.error("could not close the WARC file: %s", exc)
 
     def _apply(self, op: object) -> None:
-        store = self.store
         if isinstance(op, CapturedExchange):
             self._write_exchange(op)
-        elif isinstance(op, ArticleItem):
-            self.articles[store.save_article(op.fields, op.capture_id, op.fetched_at)] += 1
-        elif isinstance(op, PageLinks):
-            store.add_links(op.src_url, op.links, warc_date())
-        elif isinstance(op, CaptureOutcome):
-            store.set_outcome(op.capture_id, op.outcome, op.error)
-        elif isinstance(op, FetchFailure):
-            store.add_capture(
-                {
-                    "id": op.capture_id,
-                    "url": op.url,
-                    "fetched_at": warc_date(),
-                    "outcome": op.outcome,
-                    "error": op.error,
-                    "run_id": self.run_id,
-                }
-            )
-        elif isinstance(op, ArticleRemoved):
-            store.mark_removed(op.url, warc_date())
+        elif (saved := self.store.apply(op, self.run_id)) is not None:
+            self.articles[saved] += 1
 
     def _write_exchange(self, op: CapturedExchange) -> None:
         ex = op.exchange
@@ -164,14 +143,7 @@ class ArchiveWorker(threading.Thread):
         )
         records = build_records(self.warc.builder, ex, (ex.url, original[1]) if original else None)
         (name, offset, length), (_, req_offset, req_length) = self.warc.write(records)
-        if ex.truncated:
-            outcome, error = "error", "truncated: the connection closed before the whole body arrived"
-        elif is_challenge_response(ex.response_headers):
-            outcome, error = "blocked", f"challenge page (HTTP {ex.status})"
-        elif ex.status >= 400:
-            outcome, error = "error", f"HTTP {ex.status}"
-        else:
-            outcome, error = ("revisit" if original else "ok"), None
+        outcome, error = outcome_for(ex.status, ex.response_headers, ex.truncated, original is not None)
         content_type = next((v for k, v in ex.response_headers if k.lower() == "content-type"), None)
         self.store.add_capture(
             {
@@ -255,6 +227,7 @@ class ArchiveExtension:
             lambda store: store.start_run(self.command, self.run_args, os.getpid())
         )
         self.worker.run_id = self.run_id
+        self.worker.warc.info["turan-run"] = str(self.run_id)  # lets reindex give captures their run
         log.info("archiving into %s (run %d)", self.archive_dir, self.run_id)
 
     def allocate_capture_id(self) -> int:

@@ -110,6 +110,60 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def _cmd_capture(args: argparse.Namespace) -> int:
+    from .capture import run_capture
+
+    urls = list(args.urls)
+    if args.from_file:
+        try:
+            text = Path(args.from_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"turan-crawler capture: cannot read {args.from_file}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        urls += [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    if not urls:
+        print("turan-crawler capture: give at least one URL (or --from-file)", file=sys.stderr)
+        return EXIT_USAGE
+    overrides: dict = {
+        "ROBOTSTXT_OBEY": not args.ignore_robots,
+        "DOWNLOAD_TIMEOUT": args.timeout,
+        "RETRY_TIMES": 1,
+    }
+    if args.delay is not None:
+        overrides.update(DOWNLOAD_DELAY=args.delay, AUTOTHROTTLE_ENABLED=args.delay > 0)
+    return run_capture(_archive(args), urls, overrides, args.site, args.json, args.quiet)
+
+
+def _cmd_reindex(args: argparse.Namespace) -> int:
+    import time
+
+    from .lock import ArchiveLock, LockHeld
+    from .reindex import reindex, swap_in
+
+    archive = _archive(args)
+    if not (archive / "warc").is_dir():
+        print(f"turan-crawler reindex: no WARC files in {archive}/warc", file=sys.stderr)
+        return EXIT_FAILURE
+    started = time.monotonic()
+    try:
+        with ArchiveLock(archive):
+            target = Path(args.into) if args.into else archive / "turan.db.reindex"
+            counts = reindex(archive, target, site=args.site, workers=args.workers)
+            if not args.into:
+                swap_in(target, archive / "turan.db")
+    except LockHeld as held:
+        print(f"turan-crawler reindex: {held}", file=sys.stderr)
+        return EXIT_LOCKED
+    seconds = time.monotonic() - started
+    print(
+        f"turan-crawler reindex: {counts['records']} records, {counts['articles']} articles, "
+        f"{counts['versions']} versions into {args.into or archive / 'turan.db'} in {seconds:.1f} s "
+        f"({counts['articles'] / max(seconds, 0.001):.0f} articles/s)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from .verify import verify_archive
 
@@ -163,6 +217,13 @@ def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--quiet", action="store_true", help="print only errors and the summary line (for cron)")
 
 
+class _OneLine(logging.Formatter):
+    """``LEVEL name: message``, without the traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname} {record.name}: {record.getMessage()}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="turan-crawler",
@@ -194,6 +255,46 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--articles", type=int, default=300, help="replica size (default 300)")
     demo.set_defaults(func=_cmd_demo)
 
+    capture = sub.add_parser(
+        "capture",
+        help="archive exactly the given URLs, now",
+        description="Archive the given pages (and their redirects) and index the articles.",
+    )
+    capture.add_argument("urls", nargs="*", metavar="URL")
+    capture.add_argument("--from-file", metavar="F", help="more URLs, one a line (# comments allowed)")
+    capture.add_argument(
+        "--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)"
+    )
+    capture.add_argument(
+        "--site",
+        choices=["auto", "turan"],
+        default="auto",
+        help="extraction rules: Turan rules on turan.az hosts and generic ones elsewhere "
+        "(auto), or Turan rules everywhere (turan)",
+    )
+    capture.add_argument("--ignore-robots", action="store_true", help="fetch even what robots.txt disallows")
+    capture.add_argument(
+        "--timeout", type=float, default=60.0, metavar="S", help="seconds per fetch (default 60)"
+    )
+    capture.add_argument("--delay", type=float, metavar="S", help="seconds between requests to one site")
+    capture.add_argument("--json", action="store_true", help="one JSON object per URL on stdout")
+    capture.add_argument("--quiet", action="store_true", help="print only the per-URL lines and the summary")
+    capture.set_defaults(func=_cmd_capture)
+
+    reindex = sub.add_parser(
+        "reindex",
+        help="rebuild the SQLite index from the WARC files",
+        description="Parse every archived response again, with the current parser, into a "
+        "new index; swap it in atomically (or write it to --into).",
+    )
+    reindex.add_argument(
+        "--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)"
+    )
+    reindex.add_argument("--into", metavar="PATH", help="write the new index here and leave turan.db alone")
+    reindex.add_argument("--site", choices=["turan", "generic"], default="turan", help="extraction rules")
+    reindex.add_argument("--workers", type=int, help="parsing processes (default: one per core)")
+    reindex.set_defaults(func=_cmd_reindex)
+
     verify = sub.add_parser("verify", help="check that the WARC files and the index agree; exit 1 if not")
     verify.add_argument(
         "--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)"
@@ -224,8 +325,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.raiseExceptions = False  # a log that cannot be written (full disk) must not break the run
     to_stderr = logging.StreamHandler(sys.stderr)
-    to_stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     quiet = getattr(args, "quiet", False)
+    if args.verbose:
+        to_stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    else:  # one line per problem, from this project only; tracebacks and Scrapy's own view go to the log file
+        to_stderr.setFormatter(_OneLine())
+        to_stderr.addFilter(
+            lambda record: record.name.startswith("turan_crawler") or record.levelno >= logging.CRITICAL
+        )
     to_stderr.setLevel(logging.DEBUG if args.verbose else logging.ERROR if quiet else logging.WARNING)
     logging.getLogger().addHandler(to_stderr)
     logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.INFO)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from .lock import ArchiveLock, LockHeld
@@ -54,8 +55,13 @@ def run_crawl(
     command: str = "crawl",
     args: str = "",
     quiet: bool = False,
+    spider_cls: type = TuranSpider,
+    report: Callable[[Crawler], int] | None = None,
 ) -> int:
-    """Crawl into ``archive``; print one summary line on stderr; return the exit code."""
+    """Run ``spider_cls`` into ``archive``; print one summary line on stderr; return the exit code.
+
+    ``report`` (for ``capture``) prints its own lines before the summary and returns its exit code.
+    """
     archive = Path(archive).resolve()
     try:
         lock = ArchiveLock(archive).acquire()
@@ -81,17 +87,19 @@ def run_crawl(
             },
         )
         process = CrawlerProcess(settings)  # its log goes to LOG_FILE; stderr gets warnings (cli.py)
-        crawler = process.create_crawler(TuranSpider)
+        crawler = process.create_crawler(spider_cls)
         process.crawl(crawler, **spider_args)
         process.start()
         summary = crawler.archive.summary
+        code = report(crawler) if report and not summary["failure"] else exit_code(summary)
         print(summary_line(command, summary), file=sys.stderr)
         if summary["failure"]:
             print(
                 f"turan-crawler {command}: archive error: {summary['failure']} (log: {log_file})",
                 file=sys.stderr,
             )
-        return exit_code(summary)
+            return EXIT_FAILURE
+        return code
     except OSError as exc:
         print(f"turan-crawler {command}: archive error: {exc}", file=sys.stderr)
         return EXIT_FAILURE

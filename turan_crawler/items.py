@@ -21,6 +21,7 @@ class PageLinks:
 
     src_url: str
     links: dict[str, list[str]] = field(default_factory=dict)
+    seen_at: str | None = None  # when the page was fetched
 
 
 @dataclass
@@ -48,3 +49,4 @@ class ArticleRemoved:
 
     url: str
     status: int
+    when: str | None = None  # when the 404/410 was fetched

@@ -17,7 +17,10 @@ from .. import siteconfig
 from .article import build_article
 from .classify import is_challenge, looks_like_error_page, sniff_not_html
 from .decode import decode_html
+from .generic import generic_article
+from .language import detect_language
 from .links import page_links
+from .metadata import read_metadata
 from .page import PageIndex, parse_html
 
 log = logging.getLogger(__name__)
@@ -44,8 +47,14 @@ class Extraction:
     links: dict[str, list[str]] = field(default_factory=dict)
 
 
-def extract(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> Extraction:
-    """Read one fetched page. Never raises on bad input: the reason says what was wrong."""
+def extract(
+    url: str, body: bytes, headers: Mapping[str, str] | None = None, site: str = "turan"
+) -> Extraction:
+    """Read one fetched page. Never raises on bad input: the reason says what was wrong.
+
+    ``site`` chooses the rules: ``turan`` (this site's layers) or ``generic`` (metadata and trafilatura
+    only, for pages of other sites).
+    """
     reason = sniff_not_html(body, headers)
     if reason:
         return Extraction(None, reason)
@@ -61,6 +70,17 @@ def extract(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> 
         return Extraction(None, "challenge")
     page = PageIndex(root)
     links = page_links(page, url)
+    if site == "generic":
+        article = generic_article(url, text, read_metadata(root))
+        if article is not None:
+            article.update(
+                lang=root.get("lang", "").split("-")[0] or None,
+                text_lang=detect_language(article["body"]),
+                latest_news=[],
+                related=[],
+                translations=links["translation"],
+            )
+        return Extraction(article, None if article else "no_text", links)
     if siteconfig.listing_kind(url):
         return Extraction(None, "listing", links)
     if looks_like_error_page(root):

@@ -22,3 +22,43 @@ def main_text_paragraphs(page_html: str) -> list[str]:
     if not text:
         return []
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def generic_article(url: str, page_html: str, meta) -> dict | None:
+    """An article from any site: metadata first (JSON-LD, OpenGraph), then trafilatura for the rest.
+
+    Only the fields a page of unknown layout can give: no category slug, article id or editor code.
+    """
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        page_html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+    )
+    if doc is None or not doc.text:
+        return None
+    paragraphs = [line.strip() for line in doc.text.splitlines() if line.strip()]
+    title = meta.title or doc.title
+    if paragraphs and title and paragraphs[0].casefold() == title.casefold():
+        paragraphs.pop(0)  # the heading, printed above the text
+    if not title or not paragraphs:
+        return None
+    body = "\n\n".join(paragraphs)
+    return {
+        "url": url,
+        "title": title,
+        "author": meta.author or doc.author,
+        "published_at": meta.published_at or (doc.date or None),
+        "category": meta.section or (doc.categories[0] if doc.categories else None),
+        "category_slug": None,
+        "article_id": None,
+        "body": body,
+        "editor_code": None,
+        "paywalled": 0,
+        "word_count": len(body.split()),
+        "extracted_by": "generic",
+    }

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from ..items import ArticleItem, ArticleRemoved, CaptureOutcome, FetchFailure, PageLinks
+
 ARTICLE_FIELDS = (
     "lang",
     "text_lang",
@@ -33,11 +35,51 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def challenge_error(status: int) -> str:
+    return "challenge page" if status == 200 else f"challenge page (HTTP {status})"
+
+
+def outcome_for(
+    status: int, headers: list[tuple[str, str]], truncated: bool, revisit: bool
+) -> tuple[str, str | None]:
+    """A capture's outcome and error from what the response itself says (the parsed page may add more)."""
+    if truncated:
+        return "error", "truncated: the connection closed before the whole body arrived"
+    if any(k.lower() == "cf-mitigated" and v.lower() == "challenge" for k, v in headers):
+        return "blocked", challenge_error(status)
+    if status >= 400:
+        return "error", f"HTTP {status}"
+    return ("revisit" if revisit else "ok"), None
+
+
 class ArchiveStore:
     """Runs, captures, articles (with versions) and links, written through sqlite-utils."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+
+    def apply(self, item: object, run_id: int | None) -> str | None:
+        """Write what a spider reported; for an article, return 'new', 'updated' or 'unchanged'."""
+        if isinstance(item, ArticleItem):
+            return self.save_article(item.fields, item.capture_id, item.fetched_at)
+        if isinstance(item, PageLinks):
+            self.add_links(item.src_url, item.links, item.seen_at or utc_now())
+        elif isinstance(item, CaptureOutcome):
+            self.set_outcome(item.capture_id, item.outcome, item.error)
+        elif isinstance(item, FetchFailure):
+            self.add_capture(
+                {
+                    "id": item.capture_id,
+                    "url": item.url,
+                    "fetched_at": utc_now(),
+                    "outcome": item.outcome,
+                    "error": item.error,
+                    "run_id": run_id,
+                }
+            )
+        elif isinstance(item, ArticleRemoved):
+            self.mark_removed(item.url, item.when or utc_now())
+        return None
 
     # -- runs ---------------------------------------------------------------------------------------
     def start_run(self, command: str, args: str, pid: int) -> int:
@@ -134,6 +176,13 @@ class ArchiveStore:
                 "body": row["body"],
                 "word_count": row["word_count"],
             }
+        )
+
+    def saw_again(self, url: str, capture_id: int, fetched_at: str) -> None:
+        """An unchanged page (a revisit record): the article, if any, was seen again, as it was."""
+        self.db.execute(
+            "update articles set last_seen = ?, capture_id = ?, removed_at = null where url = ?",
+            [fetched_at, capture_id, url],
         )
 
     def mark_removed(self, url: str, when: str) -> bool:

@@ -12,25 +12,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import threads
-from twisted.python.failure import Failure
 
 from .. import siteconfig
-from ..extract import extract
-from ..extract.classify import is_challenge
-from ..extract.page import parse_html
 from ..index.known import KnownArticles
-from ..items import ArticleItem, ArticleRemoved, CaptureOutcome, FetchFailure, PageLinks
+from .base import ArchivingSpider
 
 LISTING_PRIORITY, NEXT_PAGE_PRIORITY, ARTICLE_PRIORITY = 20, 10, 0
-
-
-def _text_headers(headers) -> dict[str, str]:
-    """The last value of each header (as Scrapy's ``headers[name]`` gives it), as text."""
-    return {k.decode("latin-1"): values[-1].decode("latin-1") for k, values in headers.items() if values}
 
 
 def page_number(url: str) -> int:
@@ -40,7 +27,7 @@ def page_number(url: str) -> int:
         return 1
 
 
-class TuranSpider(scrapy.Spider):
+class TuranSpider(ArchivingSpider):
     """``scrapy crawl turan -a start_url=http://127.0.0.1:8000 -s ARCHIVE_DIR=archive``"""
 
     name = "turan"
@@ -123,66 +110,25 @@ class TuranSpider(scrapy.Spider):
 
     # -- reading what came back ---------------------------------------------------------------------
     async def parse_page(self, response: scrapy.http.Response):
-        capture_id, fetched_at = response.meta.get("capture_id"), response.meta.get("fetched_at")
-        if "dataloss" in response.flags:
-            return  # archived as truncated; an incomplete page is never read as an article
-        try:
-            result = await maybe_deferred_to_future(
-                threads.deferToThread(extract, response.url, response.body, _text_headers(response.headers))
-            )
-        except Exception as exc:  # noqa: BLE001 (the extractor promises not to raise; if it does, say so)
-            self.logger.exception("could not read %s", response.url)
-            self.crawler.stats.inc_value("turan/errors")
-            yield CaptureOutcome(capture_id, "error", f"parse failed: {type(exc).__name__}: {exc}"[:500])
+        result, verdict = await self.read_page(response)
+        if verdict:
+            yield verdict
+        if result is None:
             return
-        if result.reason == "challenge":
-            self.crawler.stats.inc_value("turan/blocked")
-            yield CaptureOutcome(capture_id, "blocked", "challenge page")
-            return
+        for item in self.items_of(response, result):
+            yield item
         links = result.links
-        kind = siteconfig.listing_kind(response.url)
-        if kind:
-            yield PageLinks(response.url, {"listing": links["article"]})
+        if siteconfig.listing_kind(response.url):
             for url in links["article"]:
                 for request in self.follow_article(url):
                     yield request
-            if kind == "news_line":
+            if siteconfig.listing_kind(response.url) == "news_line":
                 for request in self.follow_next_pages(links["next_page"]):
                     yield request
-            return
-        if result.article is None:
-            if result.reason == "error":
-                yield CaptureOutcome(capture_id, "error", "error page")
-            return
-        self.crawler.stats.inc_value("turan/articles")
-        article = {**result.article, "url": response.url}
-        yield ArticleItem(article, capture_id, fetched_at)
-        yield PageLinks(response.url, {k: article[k] for k in ("latest_news", "related", "translations")})
-        for url in article["latest_news"] + article["translations"]:
-            for request in self.follow_article(url):
-                yield request
-
-    def on_error(self, failure: Failure):
-        """A fetch that failed: HTTP errors were archived already; the rest get a captures row here."""
-        request = failure.request
-        self.crawler.stats.inc_value("turan/errors")
-        if failure.check(HttpError):
-            response = failure.value.response
-            if response.status in (404, 410) and siteconfig.parse_article_url(response.url):
-                yield ArticleRemoved(response.url, response.status)
-            root = parse_html(response.text) if response.body and hasattr(response, "text") else None
-            if root is not None and is_challenge(root, response.body, _text_headers(response.headers)):
-                self.crawler.stats.inc_value("turan/blocked")
-                yield CaptureOutcome(
-                    response.meta["capture_id"], "blocked", f"challenge page (HTTP {response.status})"
-                )
-            return
-        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
-            yield FetchFailure(request.url, "robots", "forbidden by robots.txt")
-            return
-        yield FetchFailure(
-            request.url, "error", f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        )
+        elif result.article is not None:
+            for url in links["latest_news"] + links["translation"]:
+                for request in self.follow_article(url):
+                    yield request
 
     def closed(self, reason: str) -> None:
         if self.known:

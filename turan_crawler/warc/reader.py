@@ -30,19 +30,44 @@ class StoredResponse:
         return None
 
     def decoded_payload(self) -> bytes:
-        """The payload with its Content-Encoding (gzip/deflate) removed, as a browser would see it."""
-        encoding = (self.header("Content-Encoding") or "").lower()
-        if encoding in ("gzip", "x-gzip"):
-            return zlib.decompress(self.payload, 16 + zlib.MAX_WBITS)
-        if encoding == "deflate":
-            try:
-                return zlib.decompress(self.payload)
-            except zlib.error:
-                return zlib.decompress(self.payload, -zlib.MAX_WBITS)
-        return self.payload
+        """The payload with its Content-Encoding removed, as a browser would see it."""
+        encoding = (self.header("Content-Encoding") or "identity").lower().strip()
+        decoder = _DECODERS.get(encoding)
+        return decoder(self.payload) if decoder else self.payload
 
 
-def _stored(record) -> StoredResponse:
+def _inflate(data: bytes) -> bytes:
+    try:
+        return zlib.decompress(data)
+    except zlib.error:  # raw deflate, as some servers send it
+        return zlib.decompress(data, -zlib.MAX_WBITS)
+
+
+def _unbrotli(data: bytes) -> bytes:
+    import brotli  # installed with Scrapy's brotli support
+
+    return brotli.decompress(data)
+
+
+def _unzstd(data: bytes) -> bytes:
+    try:
+        from compression import zstd  # Python 3.14+
+    except ImportError:
+        from backports import zstd  # what Scrapy uses before 3.14
+    return zstd.decompress(data)
+
+
+_DECODERS = {
+    "gzip": lambda data: zlib.decompress(data, 16 + zlib.MAX_WBITS),
+    "x-gzip": lambda data: zlib.decompress(data, 16 + zlib.MAX_WBITS),
+    "deflate": _inflate,
+    "br": _unbrotli,
+    "zstd": _unzstd,
+}
+
+
+def stored_response(record) -> StoredResponse:
+    """A warcio record as a StoredResponse (reads its payload)."""
     headers = record.http_headers
     refers = record.rec_headers.get_header("WARC-Refers-To-Target-URI")
     return StoredResponse(
@@ -62,7 +87,7 @@ def read_record_at(path: Path, offset: int) -> StoredResponse:
     with open(path, "rb") as fh:
         fh.seek(offset)
         for record in ArchiveIterator(fh):
-            return _stored(record)
+            return stored_response(record)
     raise ValueError(f"no WARC record at {path}:{offset}")
 
 
@@ -72,5 +97,5 @@ def iter_responses(path: Path) -> Iterator[tuple[int, int, StoredResponse]]:
         iterator = ArchiveIterator(fh)
         for record in iterator:
             if record.rec_type in ("response", "revisit"):
-                stored = _stored(record)
+                stored = stored_response(record)
                 yield iterator.get_record_offset(), iterator.get_record_length(), stored
