@@ -164,6 +164,18 @@ def _cmd_reindex(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_wacz(args: argparse.Namespace) -> int:
+    from .wacz import write_wacz
+
+    archive = _archive(args)
+    if not (archive / "turan.db").exists():
+        print(f"turan-crawler wacz: no archive in {archive}", file=sys.stderr)
+        return EXIT_FAILURE
+    counts = write_wacz(archive, Path(args.out))
+    print(f"turan-crawler wacz: {args.out}: {counts['warcs']} WARC files, {counts['pages']} pages", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from .verify import verify_archive
 
@@ -294,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.add_argument("--site", choices=["turan", "generic"], default="turan", help="extraction rules")
     reindex.add_argument("--workers", type=int, help="parsing processes (default: one per core)")
     reindex.set_defaults(func=_cmd_reindex)
+
+    wacz = sub.add_parser("wacz", help="package the archive as a WACZ file (for ReplayWeb.page, pywb)",
+                          description="Write the WARCs, a sorted CDXJ index and pages.jsonl as WACZ 1.1.1.")
+    wacz.add_argument("out", metavar="OUT.wacz")
+    wacz.add_argument("--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)")
+    wacz.set_defaults(func=_cmd_wacz)
 
     verify = sub.add_parser("verify", help="check that the WARC files and the index agree; exit 1 if not")
     verify.add_argument(

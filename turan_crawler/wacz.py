@@ -1,0 +1,84 @@
+"""Package the archive as WACZ 1.1.1 (the WARCs, a sorted CDXJ index, pages.jsonl, datapackage.json and
+its digest), streamed into the zip: nothing is held in memory but one buffer at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cdxj_indexer import CDXJIndexer
+
+from . import __version__
+
+CHUNK = 1 << 20
+
+
+def _add_file(zf: zipfile.ZipFile, source: Path, name: str) -> dict:
+    """Copy ``source`` into the zip as ``name`` (stored: WARCs are already gzip), hashing on the way."""
+    digest, size = hashlib.sha256(), 0
+    with open(source, "rb") as src, zf.open(zipfile.ZipInfo(name, date_time=_now_tuple()), "w",
+                                            force_zip64=True) as dst:
+        while chunk := src.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            dst.write(chunk)
+    return {"name": Path(name).name, "path": name, "hash": f"sha256:{digest.hexdigest()}", "bytes": size}
+
+
+def _add_bytes(zf: zipfile.ZipFile, data: bytes, name: str) -> dict:
+    zf.writestr(zipfile.ZipInfo(name, date_time=_now_tuple()), data)
+    return {"name": Path(name).name, "path": name, "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+            "bytes": len(data)}
+
+
+def _now_tuple() -> tuple:
+    return datetime.now(UTC).timetuple()[:6]
+
+
+def _pages(db_path: Path, out: io.TextIOBase) -> int:
+    """pages.jsonl: every archived article, with its title and the time of the capture it was read from."""
+    out.write(json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "Articles"}) + "\n")
+    count = 0
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        query = ("select a.id, a.url, a.title, c.fetched_at from articles a join captures c on c.id = a.capture_id "
+                 "order by c.fetched_at")
+        for article_id, url, title, fetched_at in conn.execute(query):
+            out.write(json.dumps({"id": f"article-{article_id}", "url": url, "title": title, "ts": fetched_at},
+                                 ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def write_wacz(archive: Path, out: Path) -> dict[str, int]:
+    """Write ``out`` (atomically: a ``.part`` file renamed at the end); return what went in."""
+    archive, out = Path(archive), Path(out)
+    warcs = sorted((archive / "warc").glob("*.warc.gz"))
+    partial = out.with_name(out.name + ".part")
+    with tempfile.TemporaryDirectory() as scratch:
+        index, pages = Path(scratch) / "index.cdxj", Path(scratch) / "pages.jsonl"
+        with open(index, "w", encoding="utf-8") as fh:
+            CDXJIndexer(output=fh, inputs=[str(p) for p in warcs], sort=True).process_all()
+        with open(pages, "w", encoding="utf-8") as fh:
+            page_count = _pages(archive / "turan.db", fh)
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            resources = [_add_file(zf, warc, f"archive/{warc.name}") for warc in warcs]
+            resources.append(_add_file(zf, index, "indexes/index.cdxj"))
+            resources.append(_add_file(zf, pages, "pages/pages.jsonl"))
+            package = {
+                "profile": "data-package", "wacz_version": "1.1.1", "title": "Turan Information Agency archive",
+                "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "software": f"turan-crawler {__version__}", "resources": resources,
+            }
+            data = json.dumps(package, indent=2).encode("utf-8")
+            _add_bytes(zf, data, "datapackage.json")
+            digest = {"path": "datapackage.json", "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}
+            _add_bytes(zf, json.dumps(digest, indent=2).encode("utf-8"), "datapackage-digest.json")
+    os.replace(partial, out)
+    return {"warcs": len(warcs), "pages": page_count}
