@@ -40,17 +40,49 @@ def main() -> None:
         archive = Path(args.archive or scratch)
         if not args.archive:
             with replica_process(articles=args.articles, faults=False) as url:
-                subprocess.run([sys.executable, "-m", "turan_crawler", "crawl", "--archive", str(archive), "--start-url",
-                                url, "--delay", "0", "--concurrency", "16", "--backfill-pages", "all", "--quiet"],
-                               check=True)
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "turan_crawler",
+                        "crawl",
+                        "--archive",
+                        str(archive),
+                        "--start-url",
+                        url,
+                        "--delay",
+                        "0",
+                        "--concurrency",
+                        "16",
+                        "--backfill-pages",
+                        "all",
+                        "--quiet",
+                    ],
+                    check=True,
+                )
         read_seconds, records = warcio_read(archive / "warc")
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "turan_crawler", "reindex", "--archive", str(archive), "--into",
-                                 str(Path(scratch) / "rebuilt.db")], capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "turan_crawler",
+                "reindex",
+                "--archive",
+                str(archive),
+                "--into",
+                str(Path(scratch) / "rebuilt.db"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         reindex_seconds = time.perf_counter() - started
         articles = int(result.stderr.split(" records, ")[1].split(" articles")[0])
     print(f"plain warcio read: {records} records in {read_seconds:.1f} s")
-    print(f"reindex: {articles} articles in {reindex_seconds:.1f} s = {articles / reindex_seconds:.0f} articles/s")
+    print(
+        f"reindex: {articles} articles in {reindex_seconds:.1f} s = {articles / reindex_seconds:.0f} articles/s"
+    )
     print(f"ratio reindex/warcio-read: {reindex_seconds / read_seconds:.1f}")
 
 

@@ -40,13 +40,25 @@ def free_port() -> int:
 def wayback(archive, pywb_bin, tmp_path):  # noqa: F811
     """pywb serving the archive's WARCs as collection `turan`."""
     env = {"PATH": f"{pywb_bin}:/usr/bin:/bin"}
-    subprocess.run([pywb_bin / "wb-manager", "init", "turan"], cwd=tmp_path, check=True, env=env, capture_output=True)
+    subprocess.run(
+        [pywb_bin / "wb-manager", "init", "turan"], cwd=tmp_path, check=True, env=env, capture_output=True
+    )
     warcs = [str(p) for p in sorted((archive / "warc").glob("*.warc.gz"))]
-    subprocess.run([pywb_bin / "wb-manager", "add", "turan", *warcs], cwd=tmp_path, check=True, env=env,
-                   capture_output=True)
+    subprocess.run(
+        [pywb_bin / "wb-manager", "add", "turan", *warcs],
+        cwd=tmp_path,
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     port = free_port()
-    server = subprocess.Popen([pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"], cwd=tmp_path, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -77,7 +89,8 @@ def test_pywb_replays_an_archived_article(archive, wayback):  # noqa: F811
     conn = sqlite3.connect(archive / "turan.db")
     url, title, fetched_at = conn.execute(
         "select a.url, a.title, c.fetched_at from articles a join captures c on c.id = a.capture_id "
-        "where c.outcome = 'ok' and a.title not like '%''%' limit 1").fetchone()
+        "where c.outcome = 'ok' and a.title not like '%''%' limit 1"
+    ).fetchone()
     body, headers = replay(wayback, ts14(fetched_at), url)
     assert title in body.decode("utf-8", "replace")
     cdx = urllib.request.urlopen(f"{wayback}/turan/cdx?url={url}&output=json", timeout=30).read().decode()
@@ -88,7 +101,8 @@ def test_pywb_replays_a_revisit_with_the_original_body(archive, wayback):  # noq
     conn = sqlite3.connect(archive / "turan.db")
     url, revisit_date, original_date = conn.execute(
         "select r.url, r.fetched_at, o.fetched_at from captures r join captures o on o.id = r.refers_to_capture_id "
-        "where r.outcome = 'revisit' and r.url like '%/en/%' limit 1").fetchone()
+        "where r.outcome = 'revisit' and r.url like '%/en/%' limit 1"
+    ).fetchone()
     replayed, headers = replay(wayback, ts14(revisit_date), url)
     original, _ = replay(wayback, ts14(original_date), url)
     assert replayed == original and b"</html>" in replayed
@@ -104,11 +118,20 @@ def test_wacz_package_is_valid_sorted_and_lists_every_article(archive, tmp_path)
     assert check.returncode == 0 and "Validation succeeded" in check.stdout + check.stderr
     with zipfile.ZipFile(out) as zf:
         names = set(zf.namelist())
-        assert {"indexes/index.cdxj", "pages/pages.jsonl", "datapackage.json", "datapackage-digest.json"} <= names
-        assert all(zf.getinfo(n).compress_type == zipfile.ZIP_STORED for n in names if n.startswith("archive/"))
+        assert {
+            "indexes/index.cdxj",
+            "pages/pages.jsonl",
+            "datapackage.json",
+            "datapackage-digest.json",
+        } <= names
+        assert all(
+            zf.getinfo(n).compress_type == zipfile.ZIP_STORED for n in names if n.startswith("archive/")
+        )
         keys = [line.split(" ", 2)[:2] for line in zf.read("indexes/index.cdxj").decode().splitlines()]
         pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode().splitlines()]
     assert keys == sorted(keys)
     assert pages[0]["format"] == "json-pages-1.0"
-    articles = {r[0]: r[1] for r in sqlite3.connect(archive / "turan.db").execute("select url, title from articles")}
+    articles = {
+        r[0]: r[1] for r in sqlite3.connect(archive / "turan.db").execute("select url, title from articles")
+    }
     assert {p["url"]: p["title"] for p in pages[1:]} == articles

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -172,8 +173,55 @@ def _cmd_wacz(args: argparse.Namespace) -> int:
         print(f"turan-crawler wacz: no archive in {archive}", file=sys.stderr)
         return EXIT_FAILURE
     counts = write_wacz(archive, Path(args.out))
-    print(f"turan-crawler wacz: {args.out}: {counts['warcs']} WARC files, {counts['pages']} pages", file=sys.stderr)
+    print(
+        f"turan-crawler wacz: {args.out}: {counts['warcs']} WARC files, {counts['pages']} pages",
+        file=sys.stderr,
+    )
     return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    db = _archive(args) / "turan.db"
+    if not db.exists():
+        print(
+            f"turan-crawler serve: no index at {db} (run a crawl first: turan-crawler demo)", file=sys.stderr
+        )
+        return EXIT_FAILURE
+    metadata = resources.files("turan_crawler.datasette").joinpath("metadata.yml")
+    settings = {
+        "suggest_facets": "off",
+        "sql_time_limit_ms": "2000",
+        "facet_time_limit_ms": "500",
+        "default_page_size": "50",
+        "num_sql_threads": "4",
+        "allow_download": "off",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(db),
+        "--metadata",
+        str(metadata),
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+    ]
+    for name, value in settings.items():
+        cmd += ["--setting", name, value]
+    print(
+        f"turan-crawler serve: http://{args.host}:{args.port}/turan (Ctrl-C stops)",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        return subprocess.call(cmd)
+    except KeyboardInterrupt:
+        return EXIT_OK
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -307,11 +355,28 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.add_argument("--workers", type=int, help="parsing processes (default: one per core)")
     reindex.set_defaults(func=_cmd_reindex)
 
-    wacz = sub.add_parser("wacz", help="package the archive as a WACZ file (for ReplayWeb.page, pywb)",
-                          description="Write the WARCs, a sorted CDXJ index and pages.jsonl as WACZ 1.1.1.")
+    wacz = sub.add_parser(
+        "wacz",
+        help="package the archive as a WACZ file (for ReplayWeb.page, pywb)",
+        description="Write the WARCs, a sorted CDXJ index and pages.jsonl as WACZ 1.1.1.",
+    )
     wacz.add_argument("out", metavar="OUT.wacz")
     wacz.add_argument("--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)")
     wacz.set_defaults(func=_cmd_wacz)
+
+    serve = sub.add_parser(
+        "serve",
+        help="browse the archive with Datasette",
+        description="Datasette over ARCHIVE/turan.db, read-only, with the bundled metadata.",
+    )
+    serve.add_argument(
+        "--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
+    )
+    serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    serve.set_defaults(func=_cmd_serve)
 
     verify = sub.add_parser("verify", help="check that the WARC files and the index agree; exit 1 if not")
     verify.add_argument(

@@ -146,12 +146,14 @@ def reindex(archive: Path, into: Path, site: str = "turan", workers: int | None 
     store = ArchiveStore(open_index(into))
     counts = {"records": 0, "articles": 0, "versions": 0}
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        in_flight = None  # one window parses in the pool while the one before is written here
         for window in _windows(iter_exchanges(archive / "warc")):
-            parsed = list(pool.map(read_exchange, window, [site] * len(window)))
-            with store.db.atomic():
-                for exchange, extraction in zip(window, parsed, strict=True):
-                    _index_exchange(store, exchange, extraction)
-            counts["records"] += len(window)
+            parsing = (window, pool.map(read_exchange, window, [site] * len(window)))
+            if in_flight:
+                counts["records"] += _write_window(store, *in_flight)
+            in_flight = parsing
+        if in_flight:
+            counts["records"] += _write_window(store, *in_flight)
     with store.db.atomic():
         _copy_history(archive / "turan.db", store)
     counts["articles"] = store.db["articles"].count
@@ -159,6 +161,13 @@ def reindex(archive: Path, into: Path, site: str = "turan", workers: int | None 
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.db.close()
     return counts
+
+
+def _write_window(store: ArchiveStore, window: list[ArchivedExchange], parsed) -> int:
+    with store.db.atomic():
+        for exchange, extraction in zip(window, parsed, strict=True):
+            _index_exchange(store, exchange, extraction)
+    return len(window)
 
 
 def _index_exchange(store: ArchiveStore, exchange: ArchivedExchange, extraction: Extraction | None) -> None:

@@ -23,8 +23,10 @@ CHUNK = 1 << 20
 def _add_file(zf: zipfile.ZipFile, source: Path, name: str) -> dict:
     """Copy ``source`` into the zip as ``name`` (stored: WARCs are already gzip), hashing on the way."""
     digest, size = hashlib.sha256(), 0
-    with open(source, "rb") as src, zf.open(zipfile.ZipInfo(name, date_time=_now_tuple()), "w",
-                                            force_zip64=True) as dst:
+    with (
+        open(source, "rb") as src,
+        zf.open(zipfile.ZipInfo(name, date_time=_now_tuple()), "w", force_zip64=True) as dst,
+    ):
         while chunk := src.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
@@ -34,8 +36,12 @@ def _add_file(zf: zipfile.ZipFile, source: Path, name: str) -> dict:
 
 def _add_bytes(zf: zipfile.ZipFile, data: bytes, name: str) -> dict:
     zf.writestr(zipfile.ZipInfo(name, date_time=_now_tuple()), data)
-    return {"name": Path(name).name, "path": name, "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
-            "bytes": len(data)}
+    return {
+        "name": Path(name).name,
+        "path": name,
+        "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+        "bytes": len(data),
+    }
 
 
 def _now_tuple() -> tuple:
@@ -47,11 +53,18 @@ def _pages(db_path: Path, out: io.TextIOBase) -> int:
     out.write(json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "Articles"}) + "\n")
     count = 0
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
-        query = ("select a.id, a.url, a.title, c.fetched_at from articles a join captures c on c.id = a.capture_id "
-                 "order by c.fetched_at")
+        query = (
+            "select a.id, a.url, a.title, c.fetched_at from articles a join captures c on c.id = a.capture_id "
+            "order by c.fetched_at"
+        )
         for article_id, url, title, fetched_at in conn.execute(query):
-            out.write(json.dumps({"id": f"article-{article_id}", "url": url, "title": title, "ts": fetched_at},
-                                 ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {"id": f"article-{article_id}", "url": url, "title": title, "ts": fetched_at},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
             count += 1
     return count
 
@@ -72,9 +85,12 @@ def write_wacz(archive: Path, out: Path) -> dict[str, int]:
             resources.append(_add_file(zf, index, "indexes/index.cdxj"))
             resources.append(_add_file(zf, pages, "pages/pages.jsonl"))
             package = {
-                "profile": "data-package", "wacz_version": "1.1.1", "title": "Turan Information Agency archive",
+                "profile": "data-package",
+                "wacz_version": "1.1.1",
+                "title": "Turan Information Agency archive",
                 "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "software": f"turan-crawler {__version__}", "resources": resources,
+                "software": f"turan-crawler {__version__}",
+                "resources": resources,
             }
             data = json.dumps(package, indent=2).encode("utf-8")
             _add_bytes(zf, data, "datapackage.json")

@@ -1,0 +1,1 @@
+"""Browsing the archive with Datasette: bundled metadata and the turan-crawler plugin."""

@@ -1,0 +1,148 @@
+"""The turan-crawler Datasette plugin: archived pages from the WARCs, version diffs, links in cells.
+
+Archived HTML is only ever shown inside a sandboxed frame whose response carries
+``Content-Security-Policy: sandbox; default-src 'none'``: no script runs, nothing is fetched from the
+live site. Everywhere else, stored text goes through Datasette's escaping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup
+
+from ..warc.reader import read_record_at
+
+SANDBOX_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
+DB = "turan"
+
+
+def _database(datasette):
+    return datasette.get_database(DB)
+
+
+async def _capture(datasette, capture_id: int) -> dict | None:
+    rows = await _database(datasette).execute("select * from captures where id = ?", [capture_id])
+    row = rows.first()
+    return dict(row) if row else None
+
+
+async def _record_capture(datasette, capture: dict) -> dict:
+    """The capture whose record holds the body: itself, or the original of a revisit."""
+    if capture.get("refers_to_capture_id"):
+        return await _capture(datasette, capture["refers_to_capture_id"]) or capture
+    return capture
+
+
+def _warc_path(datasette, warc_file: str) -> Path:
+    return Path(_database(datasette).path).parent / "warc" / warc_file
+
+
+def _page(title: str, body: Markup) -> Response:
+    html = Markup(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>{}</title><style>"
+        "body{{margin:0;font-family:sans-serif}}.banner{{background:#fde68a;padding:.6em 1em;border-bottom:1px solid "
+        "#b45309}}iframe{{width:100%;height:calc(100vh - 4em);border:0}}table.diff{{font-family:monospace;"
+        "font-size:13px}}.diff_add{{background:#bbf7d0}}.diff_sub{{background:#fecaca}}.diff_chg{{background:#fde68a}}"
+        "</style></head><body>{}</body></html>"
+    ).format(title, body)
+    return Response.html(str(html), headers={"Referrer-Policy": "no-referrer"})
+
+
+async def archived_page(request, datasette) -> Response:
+    capture = await _capture(datasette, int(request.url_vars["id"]))
+    if capture is None or not capture.get("warc_file"):
+        return Response.text("No archived record for this capture", status=404)
+    source = await _record_capture(datasette, capture)
+    banner = Markup(
+        "<div class='banner'>Archived page: <b>{}</b> as fetched on <b>{}</b> (HTTP {}, {}). "
+        "Shown from WARC record {} in {}; scripts and requests to the live site are blocked. "
+        "<a href='/{}/captures/{}'>capture row</a></div>"
+    ).format(
+        capture["url"],
+        capture["fetched_at"],
+        capture["status"],
+        capture["outcome"],
+        source["warc_record_id"],
+        source["warc_file"],
+        DB,
+        capture["id"],
+    )
+    frame = Markup("<iframe sandbox src='/-/turan/capture/{}/raw' title='archived page'></iframe>").format(
+        capture["id"]
+    )
+    return _page(f"Archived: {capture['url']}", banner + frame)
+
+
+async def archived_raw(request, datasette) -> Response:
+    capture = await _capture(datasette, int(request.url_vars["id"]))
+    if capture is None or not capture.get("warc_file"):
+        return Response.text("No archived record for this capture", status=404)
+    source = await _record_capture(datasette, capture)
+    stored = await asyncio.to_thread(
+        read_record_at, _warc_path(datasette, source["warc_file"]), source["warc_offset"]
+    )
+    body = stored.decoded_payload()
+    return Response(
+        body,
+        status=200,
+        content_type=stored.header("Content-Type") or "application/octet-stream",
+        headers={
+            "Content-Security-Policy": SANDBOX_CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
+async def article_diff(request, datasette) -> Response:
+    article_id = int(request.url_vars["id"])
+    rows = await _database(datasette).execute(
+        "select version, fetched_at, title, body from article_versions where article = ? order by version",
+        [article_id],
+    )
+    versions = [dict(r) for r in rows]
+    if not versions:
+        return Response.text("No such article", status=404)
+    parts = [Markup("<div class='banner'>Article {}: {} version(s)</div>").format(article_id, len(versions))]
+    differ = difflib.HtmlDiff(wrapcolumn=70)
+    for old, new in zip(versions, versions[1:], strict=False):
+        table = differ.make_table(
+            f"{old['title']}\n\n{old['body']}".splitlines(),
+            f"{new['title']}\n\n{new['body']}".splitlines(),
+            f"version {old['version']} ({old['fetched_at']})",
+            f"version {new['version']} ({new['fetched_at']})",
+            context=True,
+            numlines=1,
+        )
+        parts.append(Markup(table))  # difflib.HtmlDiff escapes the texts it lays out
+    return _page(f"Versions of article {article_id}", Markup("").join(parts))
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/turan/capture/(?P<id>\d+)$", archived_page),
+        (r"^/-/turan/capture/(?P<id>\d+)/raw$", archived_raw),
+        (r"^/-/turan/article/(?P<id>\d+)/diff$", article_diff),
+    ]
+
+
+@hookimpl
+def render_cell(row, value, column, table, database):
+    if database != DB or value is None:
+        return None
+    if (table, column) in (
+        ("captures", "id"),
+        ("articles", "capture_id"),
+        ("article_versions", "capture_id"),
+    ):
+        return Markup("{} <a href='/-/turan/capture/{}'>archived page</a>").format(value, value)
+    if table == "articles" and column == "version" and isinstance(value, int) and value > 1:
+        return Markup("{} <a href='/-/turan/article/{}/diff'>changes</a>").format(value, row["id"])
+    return None
