@@ -103,6 +103,9 @@ INDEXES = [
     ("articles", ["published_at"]),
     ("articles", ["lang"]),
     ("articles", ["category_slug"]),
+    ("articles", ["category"]),
+    ("articles", ["text_lang"]),
+    ("articles", ["paywalled"]),
     ("articles", ["author"]),
     ("articles", ["article_id"]),
     ("articles", ["capture_id"]),
@@ -133,6 +136,8 @@ def open_index(path: Path | str) -> sqlite_utils.Database:
         db[name].create_index(columns, if_not_exists=True)
     for name, columns in UNIQUE_INDEXES:
         db[name].create_index(columns, unique=True, if_not_exists=True)
+    # the date facet of Datasette's articles page groups by date(published_at): an expression index serves it
+    db.execute("create index if not exists idx_articles_published_date on articles(date(published_at))")
     if not db["articles_fts"].exists():
         db["articles"].enable_fts(["title", "body"], tokenize=FTS_TOKENIZER, create_triggers=True)
     return db
