@@ -102,6 +102,7 @@ def main() -> None:
     results: dict[str, list[dict]] = {"crawl": [], "bare": [], "wget": []}
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
+        scratch.chmod(0o755)  # nginx workers run as nobody and must read the exported site
         export_site(ReplicaApp(Site(articles=articles, faults=False)), scratch / "site", port=port)
         nginx = start_nginx(scratch / "site", port)
         server_note = "nginx" if nginx else "the replica's own server (nginx unavailable)"

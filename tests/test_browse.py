@@ -196,3 +196,11 @@ def test_serve_reads_while_a_crawl_writes(tmp_path):
         serve.terminate()
         serve.wait(timeout=10)
         server.stop()
+
+
+def test_the_dashboard_draws_articles_per_month_and_runs(ds):
+    page = get(ds, "/-/turan/dashboard")
+    assert page.status_code == 200
+    assert page.text.count("<svg") == 3 and "<script" not in page.text
+    assert "Articles per month, by language" in page.text and "■ az" in page.text and "■ ru" in page.text
+    assert "#1" in page.text and "#2" in page.text  # both crawl runs

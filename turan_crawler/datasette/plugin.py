@@ -16,6 +16,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from ..warc.reader import read_record_at
+from . import charts
 
 SANDBOX_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
 DB = "turan"
@@ -124,12 +125,54 @@ async def article_diff(request, datasette) -> Response:
     return _page(f"Versions of article {article_id}", Markup("").join(parts))
 
 
+async def dashboard(request, datasette) -> Response:
+    db = _database(datasette)
+    monthly = await db.execute(
+        "select substr(published_at, 1, 7) as month, lang, count(*) as n from articles "
+        "where published_at is not null group by month, lang order by month"
+    )
+    months = sorted({r["month"] for r in monthly})
+    langs = sorted({r["lang"] or "?" for r in monthly})
+    per_lang = {lang: [0] * len(months) for lang in langs}
+    for r in monthly:
+        per_lang[r["lang"] or "?"][months.index(r["month"])] = r["n"]
+    categories = await db.execute(
+        "select coalesce(category, '(none)') || ' (' || lang || ')' as label, count(*) as n from articles "
+        "group by label order by n desc limit 25"
+    )
+    runs = [
+        dict(r)
+        for r in await db.execute(
+            "select id, started_at, pages, articles_new, errors, blocked from runs order by id desc limit 60"
+        )
+    ][::-1]
+    run_series = {
+        name: [r[name] or 0 for r in runs] for name in ("pages", "articles_new", "errors", "blocked")
+    }
+    body = (
+        Markup(
+            "<div class='banner'>Archive dashboard · <a href='/{}'>tables and queries</a></div><div "
+            "style='padding:1em'>"
+        ).format(DB)
+        + charts.stacked_bars("Articles per month, by language", months, per_lang)
+        + Markup("<br>")
+        + charts.horizontal_bars("Articles per category", [(r["label"], r["n"]) for r in categories])
+        + Markup("<br>")
+        + charts.stacked_bars(
+            "Crawl runs: pages, new articles, errors, blocked", [f"#{r['id']}" for r in runs], run_series
+        )
+        + Markup("</div>")
+    )
+    return _page("Turan archive dashboard", body)
+
+
 @hookimpl
 def register_routes():
     return [
         (r"^/-/turan/capture/(?P<id>\d+)$", archived_page),
         (r"^/-/turan/capture/(?P<id>\d+)/raw$", archived_raw),
         (r"^/-/turan/article/(?P<id>\d+)/diff$", article_diff),
+        (r"^/-/turan/dashboard$", dashboard),
     ]
 
 
