@@ -166,7 +166,8 @@ def main() -> None:
                                         "LOG_LEVEL=ERROR",
                                         "-s",
                                         "TELNETCONSOLE_ENABLED=0",
-                                    ]
+                                    ],
+                                    cwd=scratch,  # outside the project: Scrapy's defaults, not ours
                                 ),
                                 "pages": len(url_file.read_text().split()),
                             }

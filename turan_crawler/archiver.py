@@ -36,7 +36,7 @@ from .warc.writer import RotatingWarcWriter
 
 log = logging.getLogger(__name__)
 BATCH = 200  # operations per SQLite transaction at most
-QUEUE_SIZE = 500  # operations waiting for the writer; a full queue makes the crawl wait (bounded memory)
+QUEUE_SIZE = 200  # operations waiting for the writer; a full queue makes the crawl wait (bounded memory)
 
 
 def warc_date() -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -218,10 +217,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    try:
-        return subprocess.call(cmd)
-    except KeyboardInterrupt:
-        return EXIT_OK
+    os.execv(sys.executable, cmd)  # become Datasette: signals reach it, no orphan is left behind
+    return EXIT_FAILURE  # not reached
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
