@@ -184,6 +184,8 @@ def main() -> None:
                                         "-np",
                                         "--delete-after",
                                         "-q",
+                                        "-R",
+                                        "*.jpg,*.png,*.svg",  # pages only, as the crawl
                                         "--warc-file",
                                         str(work / "wget"),
                                         "-e",

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -55,3 +60,24 @@ def fresh_replica() -> Iterator[ReplicaServer]:
 @pytest.fixture(scope="session")
 def replica_truth(replica: ReplicaServer) -> dict:
     return truth_of(replica)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_url(url: str, timeout: float = 60, proc: subprocess.Popen | None = None) -> None:
+    """Poll ``url`` until it answers (any status); fail if ``proc`` dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            assert time.monotonic() < deadline, f"{url} did not answer"
+            assert proc is None or proc.poll() is None, f"the server for {url} exited"
+            time.sleep(0.2)

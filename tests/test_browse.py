@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from importlib import resources
 import pytest
 import sqlite_utils
 import yaml
+from conftest import free_port, wait_for_url
 from datasette.app import Datasette
 from test_cron import start_crawl
 from test_reindex import archive  # noqa: F401 (two runs, an edit, revisits, a removed article)
@@ -135,12 +135,6 @@ def test_a_stored_script_stays_inert(ds):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in get(ds, f"/turan/articles/{evil}").text
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_serve_reads_while_a_crawl_writes(tmp_path):
     server = start_replica(articles=60, seed=21, faults=False)
     first = subprocess.run(
@@ -172,14 +166,7 @@ def test_serve_reads_while_a_crawl_writes(tmp_path):
     crawl = None
     try:
         url = f"http://127.0.0.1:{port}/turan/captures.json?_shape=array&_size=1&_sort_desc=id"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "serve did not start"
-                time.sleep(0.2)
+        wait_for_url(url, 30, serve)
         crawl = start_crawl(tmp_path, server, "--lang", "az,ru", "--backfill-pages", "all", "--delay", "0.02")
         seen = []
         while crawl.poll() is None:

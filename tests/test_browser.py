@@ -7,15 +7,13 @@ Playwright drives it, its own browser download is not used.
 from __future__ import annotations
 
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import free_port, wait_for_url
 from test_reindex import archive  # noqa: F401
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -25,23 +23,14 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 
 @pytest.fixture
 def served(archive):  # noqa: F811
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "turan_crawler", "serve", "--archive", str(archive), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/turan", timeout=5)
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.2)
+    wait_for_url(base + "/turan", 30, proc)
     yield base
     proc.terminate()
     proc.wait(timeout=10)

@@ -29,7 +29,7 @@ def test_demo_crawls_the_bundled_replica(tmp_path):
     result = run_cli("demo", "--archive", str(tmp_path), "--articles", "30", "--quiet")
     assert result.returncode == 0, result.stderr
     assert "turan-crawler demo: " in result.stderr and "31 new articles" in result.stderr
-    assert "datasette" in result.stderr  # says how to browse it
+    assert "turan-crawler serve --archive" in result.stderr  # says how to browse it
     assert count(tmp_path, "select count(*) from articles") == 31
 
 

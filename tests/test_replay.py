@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import gzip
 import json
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 import zipfile
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from conftest import free_port, wait_for_url
 from test_crawl import BIN, run_cli
 from test_reindex import archive  # noqa: F401 (the fixture: two runs, an edit, revisits)
 
@@ -28,12 +27,6 @@ def pywb_bin() -> Path:
         subprocess.run([sys.executable, "-m", "venv", str(PYWB_VENV)], check=True)
         subprocess.run([PYWB_VENV / "bin" / "pip", "install", "-q", "pywb==2.10.*"], check=True, timeout=900)
     return PYWB_VENV / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -60,14 +53,7 @@ def wayback(archive, pywb_bin, tmp_path):  # noqa: F811
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/turan/cdx?url=example.com", timeout=5)
-            break
-        except OSError:
-            assert time.monotonic() < deadline and server.poll() is None, "pywb did not start"
-            time.sleep(0.3)
+    wait_for_url(f"{base}/turan/cdx?url=example.com", 60, server)
     yield base
     server.terminate()
     server.wait(timeout=10)

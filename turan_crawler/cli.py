@@ -103,7 +103,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             archive, _crawl_overrides(args), {"start_url": url}, "demo", f"replica {url}", quiet=args.quiet
         )
     print(
-        f"browse it: .venv/bin/datasette {archive}/turan.db    check it: turan-crawler verify "
+        f"browse it: turan-crawler serve --archive {archive}    check it: turan-crawler verify "
         f"--archive {archive}",
         file=sys.stderr,
     )
@@ -247,8 +247,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILURE
 
 
-def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
+def _add_archive_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)")
+
+
+def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
+    _add_archive_option(cmd)
     cmd.add_argument(
         "--lang", default="en,az,ru", help="languages to crawl, comma-separated (default en,az,ru)"
     )
@@ -319,9 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     capture.add_argument("urls", nargs="*", metavar="URL")
     capture.add_argument("--from-file", metavar="F", help="more URLs, one a line (# comments allowed)")
-    capture.add_argument(
-        "--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)"
-    )
+    _add_archive_option(capture)
     capture.add_argument(
         "--site",
         choices=["auto", "turan"],
@@ -344,9 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Parse every archived response again, with the current parser, into a "
         "new index; swap it in atomically (or write it to --into).",
     )
-    reindex.add_argument(
-        "--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)"
-    )
+    _add_archive_option(reindex)
     reindex.add_argument("--into", metavar="PATH", help="write the new index here and leave turan.db alone")
     reindex.add_argument("--site", choices=["turan", "generic"], default="turan", help="extraction rules")
     reindex.add_argument("--workers", type=int, help="parsing processes (default: one per core)")
@@ -358,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the WARCs, a sorted CDXJ index and pages.jsonl as WACZ 1.1.1.",
     )
     wacz.add_argument("out", metavar="OUT.wacz")
-    wacz.add_argument("--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)")
+    _add_archive_option(wacz)
     wacz.set_defaults(func=_cmd_wacz)
 
     serve = sub.add_parser(
@@ -366,9 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="browse the archive with Datasette",
         description="Datasette over ARCHIVE/turan.db, read-only, with the bundled metadata.",
     )
-    serve.add_argument(
-        "--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)"
-    )
+    _add_archive_option(serve)
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
     )
@@ -376,9 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_cmd_serve)
 
     verify = sub.add_parser("verify", help="check that the WARC files and the index agree; exit 1 if not")
-    verify.add_argument(
-        "--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)"
-    )
+    _add_archive_option(verify)
     verify.add_argument(
         "--repair",
         action="store_true",
