@@ -12,10 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
+
+from common import crawl_command
 
 from turan_crawler.replica.process import replica_process
 
@@ -28,27 +29,7 @@ def requests_served(url: str) -> int:
 def timed_crawl(archive: str, url: str, *extra: str) -> tuple[float, int, str]:
     before = requests_served(url)
     started = time.perf_counter()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "turan_crawler",
-            "crawl",
-            "--archive",
-            archive,
-            "--start-url",
-            url,
-            "--delay",
-            "0",
-            "--concurrency",
-            "16",
-            "--quiet",
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = subprocess.run(crawl_command(archive, url, *extra), capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     summary = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
     return seconds, requests_served(url) - before, summary

@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import crawl_command
 from warcio.archiveiterator import ArchiveIterator
 
 from turan_crawler.replica.process import replica_process
@@ -40,26 +41,7 @@ def main() -> None:
         archive = Path(args.archive or scratch)
         if not args.archive:
             with replica_process(articles=args.articles, faults=False) as url:
-                subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "turan_crawler",
-                        "crawl",
-                        "--archive",
-                        str(archive),
-                        "--start-url",
-                        url,
-                        "--delay",
-                        "0",
-                        "--concurrency",
-                        "16",
-                        "--backfill-pages",
-                        "all",
-                        "--quiet",
-                    ],
-                    check=True,
-                )
+                subprocess.run(crawl_command(archive, url, "--backfill-pages", "all"), check=True)
         read_seconds, records = warcio_read(archive / "warc")
         started = time.perf_counter()
         result = subprocess.run(

@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import crawl_command
 from warcio.archiveiterator import ArchiveIterator
 
 from turan_crawler.replica import ReplicaApp, Site
@@ -112,23 +113,7 @@ def main() -> None:
             starts = [f"{base}/{lang}" for lang in LANGS] + [f"{base}/{lang}/news-line" for lang in LANGS]
 
             def crawl_cmd(archive: Path) -> list[str]:
-                return [
-                    PY,
-                    "-m",
-                    "turan_crawler",
-                    "crawl",
-                    "--archive",
-                    str(archive),
-                    "--start-url",
-                    base,
-                    "--delay",
-                    "0",
-                    "--concurrency",
-                    "16",
-                    "--backfill-pages",
-                    "all",
-                    "--quiet",
-                ]
+                return crawl_command(archive, base, "--backfill-pages", "all")
 
             url_file = scratch / "urls.txt"
             last_archive = None
@@ -197,7 +182,7 @@ def main() -> None:
                             }
                         )
                         results["wget"][-1]["pages"] = warc_pages(work)
-            rerun = timed([c for c in crawl_cmd(last_archive) if c not in ("--backfill-pages", "all")])
+            rerun = timed(crawl_command(last_archive, base))
             reindex = timed(
                 [
                     PY,

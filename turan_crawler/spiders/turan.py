@@ -117,12 +117,12 @@ class TuranSpider(ArchivingSpider):
             return
         for item in self.items_of(response, result):
             yield item
-        links = result.links
-        if siteconfig.listing_kind(response.url):
+        links, kind = result.links, siteconfig.listing_kind(response.url)
+        if kind:
             for url in links["article"]:
                 for request in self.follow_article(url):
                     yield request
-            if siteconfig.listing_kind(response.url) == "news_line":
+            if kind == "news_line":
                 for request in self.follow_next_pages(links["next_page"]):
                     yield request
         elif result.article is not None:
