@@ -9,7 +9,7 @@ PALETTE = ["#2563eb", "#16a34a", "#dc2626", "#d97706", "#7c3aed", "#0891b2", "#d
 
 def stacked_bars(title: str, columns: list[str], series: dict[str, list[int]], height: int = 220) -> Markup:
     """Vertical stacked bars: one bar per column label, one colour per series, with a legend."""
-    width = max(320, 14 * len(columns) + 60)
+    width = max(480, 14 * len(columns) + 60)
     totals = [sum(values[i] for values in series.values()) for i in range(len(columns))]
     top = max(totals, default=0) or 1
     bar = (width - 60) / max(len(columns), 1)
@@ -20,7 +20,7 @@ def stacked_bars(title: str, columns: list[str], series: dict[str, list[int]], h
     for i, column in enumerate(columns):
         y = height - 20
         for n, values in enumerate(series.values()):
-            h = values[i] / top * (height - 60)
+            h = values[i] / top * (height - 74)
             y -= h
             parts.append(
                 f"<rect x='{50 + i * bar:.1f}' y='{y:.1f}' width='{max(bar - 2, 1):.1f}' height='{h:.1f}' "
@@ -34,7 +34,7 @@ def stacked_bars(title: str, columns: list[str], series: dict[str, list[int]], h
         f"<tspan fill='{PALETTE[n % len(PALETTE)]}'>■ {escape(name)} </tspan>"
         for n, name in enumerate(series)
     )
-    parts.append(f"<text x='{width - 300}' y='14' font-size='12'>{legend}</text>")
+    parts.append(f"<text x='0' y='34' font-size='12'>{legend}</text>")
     return Markup(
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
         f"aria-label='{escape(title)}'>{''.join(parts)}</svg>"
