@@ -14,7 +14,6 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from twisted.internet import reactor
 
 from . import __version__
 from .index import ArchiveStore, open_index
-from .index.store import outcome_for
+from .index.store import outcome_for, warc_date
 from .items import FetchFailure
 from .lock import ArchiveLock, LockHeld
 from .repair import repair_archive
@@ -37,10 +36,6 @@ from .warc.writer import RotatingWarcWriter
 log = logging.getLogger(__name__)
 BATCH = 200  # operations per SQLite transaction at most
 QUEUE_SIZE = 200  # operations waiting for the writer; a full queue makes the crawl wait (bounded memory)
-
-
-def warc_date() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass

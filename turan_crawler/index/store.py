@@ -35,6 +35,11 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def warc_date() -> str:
+    """Now, as WARC 1.1 dates are written (and as captures.fetched_at stores them)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def challenge_error(status: int) -> str:
     return "challenge page" if status == 200 else f"challenge page (HTTP {status})"
 
@@ -63,7 +68,7 @@ class ArchiveStore:
         if isinstance(item, ArticleItem):
             return self.save_article(item.fields, item.capture_id, item.fetched_at)
         if isinstance(item, PageLinks):
-            self.add_links(item.src_url, item.links, item.seen_at or utc_now())
+            self.add_links(item.src_url, item.links, item.seen_at or warc_date())
         elif isinstance(item, CaptureOutcome):
             self.set_outcome(item.capture_id, item.outcome, item.error)
         elif isinstance(item, FetchFailure):
@@ -71,14 +76,14 @@ class ArchiveStore:
                 {
                     "id": item.capture_id,
                     "url": item.url,
-                    "fetched_at": utc_now(),
+                    "fetched_at": warc_date(),
                     "outcome": item.outcome,
                     "error": item.error,
                     "run_id": run_id,
                 }
             )
         elif isinstance(item, ArticleRemoved):
-            self.mark_removed(item.url, item.when or utc_now())
+            self.mark_removed(item.url, item.when or warc_date())
         return None
 
     # -- runs ---------------------------------------------------------------------------------------
