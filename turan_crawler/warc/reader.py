@@ -1,9 +1,8 @@
-"""Read archived records back: one record at a (file, offset), or every record of a file."""
+"""Read an archived record back from its (file, offset), with its payload as received or decoded."""
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,13 +88,3 @@ def read_record_at(path: Path, offset: int) -> StoredResponse:
         for record in ArchiveIterator(fh):
             return stored_response(record)
     raise ValueError(f"no WARC record at {path}:{offset}")
-
-
-def iter_responses(path: Path) -> Iterator[tuple[int, int, StoredResponse]]:
-    """(offset, length, record) for every response and revisit record of a file, in order."""
-    with open(path, "rb") as fh:
-        iterator = ArchiveIterator(fh)
-        for record in iterator:
-            if record.rec_type in ("response", "revisit"):
-                stored = stored_response(record)
-                yield iterator.get_record_offset(), iterator.get_record_length(), stored
