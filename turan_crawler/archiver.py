@@ -13,6 +13,7 @@ import os
 import queue
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -31,7 +32,7 @@ from .items import FetchFailure
 from .lock import ArchiveLock, LockHeld
 from .repair import repair_archive
 from .warc.records import Exchange, build_records
-from .warc.writer import RotatingWarcWriter
+from .warc.writer import RotatingWarcWriter, encode_member
 
 log = logging.getLogger(__name__)
 BATCH = 200  # operations per SQLite transaction at most
@@ -64,6 +65,9 @@ class ArchiveWorker(threading.Thread):
         self.articles = {"new": 0, "updated": 0, "unchanged": 0}
         self.failure: BaseException | None = None
         self.run_id = 0  # set once the run's row exists
+        self._pool = ThreadPoolExecutor(
+            max_workers=2, thread_name_prefix="warc-gzip"
+        )  # zlib releases the GIL
         self._on_failure = on_failure
         self._ready = threading.Event()
 
@@ -107,37 +111,60 @@ class ArchiveWorker(threading.Thread):
                     break
             try:
                 with self.store.db.atomic():
+                    encoded = self._encode_exchanges(batch)
                     for op in batch:
                         if op is None:
                             stopping = True
                         elif isinstance(op, tuple) and op[0] == "call":
                             op[1](self.store)
-                        else:
-                            self._apply(op)
+                        elif isinstance(op, CapturedExchange):
+                            self._write_exchange(op, *encoded[id(op)])
+                        elif (saved := self.store.apply(op, self.run_id)) is not None:
+                            self.articles[saved] += 1
                     self.warc.flush()
             except BaseException as exc:  # noqa: BLE001 (a full disk, a broken index: stop the crawl)
                 log.error("archive writer failed: %s", exc)
                 self.failure = exc
                 self._on_failure(exc)
                 break
+        self._pool.shutdown()
         try:
             self.warc.close()
         except OSError as exc:
             log.error("could not close the WARC file: %s", exc)
 
-    def _apply(self, op: object) -> None:
-        if isinstance(op, CapturedExchange):
-            self._write_exchange(op)
-        elif (saved := self.store.apply(op, self.run_id)) is not None:
-            self.articles[saved] += 1
+    def _encode_exchanges(self, batch: list) -> dict[int, tuple]:
+        """Decide revisits in order (an original may be earlier in the same batch), then build and gzip
+        every exchange's records in parallel threads: {id(op): (original, records, members)}."""
+        exchanges = [op for op in batch if isinstance(op, CapturedExchange)]
+        originals: dict[tuple[str, str], tuple[int, str]] = {}
+        decided = []
+        for op in exchanges:
+            ex = op.exchange
+            key = (ex.url, ex.digest)
+            original = None
+            if ex.status == 200 and not ex.truncated:
+                original = originals.get(key) or self.store.original_capture(*key)
+                if original is None:
+                    originals[key] = (op.capture_id, ex.fetched_at)
+            decided.append((op, original))
 
-    def _write_exchange(self, op: CapturedExchange) -> None:
+        def encode(item):
+            op, original = item
+            records = build_records(
+                self.warc.builder, op.exchange, (op.exchange.url, original[1]) if original else None
+            )
+            return original, records, [encode_member(r, self.warc.gzip_level) for r in records]
+
+        return {
+            id(op): result for (op, _), result in zip(decided, self._pool.map(encode, decided), strict=True)
+        }
+
+    def _write_exchange(
+        self, op: CapturedExchange, original: tuple[int, str] | None, records: list, members: list[bytes]
+    ) -> None:
         ex = op.exchange
-        original = (
-            self.store.original_capture(ex.url, ex.digest) if ex.status == 200 and not ex.truncated else None
-        )
-        records = build_records(self.warc.builder, ex, (ex.url, original[1]) if original else None)
-        (name, offset, length), (_, req_offset, req_length) = self.warc.write(records)
+        (name, offset, length), (_, req_offset, req_length) = self.warc.write_members(members)
         outcome, error = outcome_for(ex.status, ex.response_headers, ex.truncated, original is not None)
         content_type = next((v for k, v in ex.response_headers if k.lower() == "content-type"), None)
         self.store.add_capture(

@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import socket
+import threading
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,21 @@ from .records import WARC_VERSION
 
 log = logging.getLogger(__name__)
 OPEN_SUFFIX = ".open"
+_thread_state = threading.local()
+
+
+def encode_member(record, gzip_level: int) -> bytes:
+    """One record as one gzip member. Safe to call from several threads at once (zlib releases the GIL)."""
+    state = getattr(_thread_state, "writer", None)
+    if state is None:
+        buffer = io.BytesIO()
+        state = _thread_state.writer = (buffer, WARCWriter(buffer, gzip=False, warc_version=WARC_VERSION))
+    buffer, writer = state
+    buffer.seek(0)
+    buffer.truncate()
+    writer.write_record(record)
+    compressor = zlib.compressobj(gzip_level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return compressor.compress(buffer.getvalue()) + compressor.flush()
 
 
 class RotatingWarcWriter:
@@ -38,15 +54,7 @@ class RotatingWarcWriter:
         self._serial = 0
         self._fh = None
         self.name: str | None = None
-        self._buffer = io.BytesIO()
-        self.builder = WARCWriter(self._buffer, gzip=False, warc_version=WARC_VERSION)  # builds records
-
-    def _member(self, record) -> bytes:
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self.builder.write_record(record)
-        compressor = zlib.compressobj(self.gzip_level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-        return compressor.compress(self._buffer.getvalue()) + compressor.flush()
+        self.builder = WARCWriter(io.BytesIO(), gzip=False, warc_version=WARC_VERSION)  # builds records only
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -65,12 +73,15 @@ class RotatingWarcWriter:
             "hostname": socket.gethostname(),
             **self.info,
         }
-        self._fh.write(self._member(self.builder.create_warcinfo_record(name, info)))
+        self._fh.write(encode_member(self.builder.create_warcinfo_record(name, info), self.gzip_level))
         log.info("writing %s", self.directory / (name + OPEN_SUFFIX))
 
     def write(self, records: list) -> list[tuple[str, int, int]]:
         """Write records back to back in the current file; roll over first if it is full."""
-        members = [self._member(record) for record in records]
+        return self.write_members([encode_member(record, self.gzip_level) for record in records])
+
+    def write_members(self, members: list[bytes]) -> list[tuple[str, int, int]]:
+        """Write already encoded records (see ``encode_member``) back to back; (file, offset, length) each."""
         if self._fh is not None and self._fh.tell() >= self.max_size:
             self.close()
         if self._fh is None:
