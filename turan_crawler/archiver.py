@@ -36,7 +36,16 @@ from .warc.writer import RotatingWarcWriter, encode_member
 
 log = logging.getLogger(__name__)
 BATCH = 200  # operations per SQLite transaction at most
-QUEUE_SIZE = 200  # operations waiting for the writer; a full queue makes the crawl wait (bounded memory)
+QUEUE_SIZE = 200
+EMPTY_COUNTS = {
+    "pages": 0,
+    "articles_new": 0,
+    "articles_updated": 0,
+    "errors": 0,
+    "blocked": 0,
+    "outcomes": {},
+    "robots_txt": 0,
+}  # operations waiting for the writer; a full queue makes the crawl wait (bounded memory)
 
 
 @dataclass
@@ -289,16 +298,13 @@ class ArchiveExtension:
         reactor.callFromThread(self._close_crawl, "archive_error")
 
     def spider_closed(self, spider: scrapy.Spider, reason: str) -> None:
-        if self.run_id is None:
+        if self.run_id is None:  # the archive never opened (the lock was held)
             self.summary = {
+                **EMPTY_COUNTS,
                 "finish_reason": reason,
-                "pages": 0,
-                "articles_new": 0,
-                "articles_updated": 0,
-                "errors": 0,
-                "blocked": 0,
                 "seconds": 0.0,
                 "failure": None,
+                "run_id": None,
             }
             return
         finish_reason = "archive_error" if self.worker.failure else reason
@@ -331,17 +337,12 @@ class ArchiveExtension:
         if self.lock:
             self.lock.release()
         self.summary = {
+            **EMPTY_COUNTS,
+            **counts,
             "finish_reason": finish_reason,
+            "run_id": self.run_id,
             "seconds": round(time.monotonic() - self.started, 1),
             "failure": str(self.worker.failure) if self.worker.failure else None,
-            "pages": counts.get("pages", 0),
-            "articles_new": counts.get("articles_new", 0),
-            "articles_updated": counts.get("articles_updated", 0),
-            "errors": counts.get("errors", 0),
-            "blocked": counts.get("blocked", 0),
-            "outcomes": counts.get("outcomes", {}),
-            "robots_txt": counts.get("robots_txt", 0),
-            "run_id": self.run_id,
         }
         log.info("summary: %s", json.dumps(self.summary))
 

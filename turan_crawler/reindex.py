@@ -8,6 +8,7 @@ Memory does not grow with the archive.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import sqlite3
@@ -145,15 +146,16 @@ def reindex(archive: Path, into: Path, site: str = "turan", workers: int | None 
         Path(f"{into}{suffix}").unlink(missing_ok=True)
     store = ArchiveStore(open_index(into))
     counts = {"records": 0, "articles": 0, "versions": 0}
+    capture_ids = itertools.count(1)  # a fresh index: captures are numbered in WARC order
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         in_flight = None  # one window parses in the pool while the one before is written here
         for window in _windows(iter_exchanges(archive / "warc")):
             parsing = (window, pool.map(read_exchange, window, [site] * len(window)))
             if in_flight:
-                counts["records"] += _write_window(store, *in_flight)
+                counts["records"] += _write_window(store, capture_ids, *in_flight)
             in_flight = parsing
         if in_flight:
-            counts["records"] += _write_window(store, *in_flight)
+            counts["records"] += _write_window(store, capture_ids, *in_flight)
     with store.db.atomic():
         _copy_history(archive / "turan.db", store)
     counts["articles"] = store.db["articles"].count
@@ -163,19 +165,23 @@ def reindex(archive: Path, into: Path, site: str = "turan", workers: int | None 
     return counts
 
 
-def _write_window(store: ArchiveStore, window: list[ArchivedExchange], parsed) -> int:
+def _write_window(
+    store: ArchiveStore, capture_ids: Iterator[int], window: list[ArchivedExchange], parsed
+) -> int:
     with store.db.atomic():
         for exchange, extraction in zip(window, parsed, strict=True):
-            _index_exchange(store, exchange, extraction)
+            _index_exchange(store, exchange, extraction, capture_ids)
     return len(window)
 
 
-def _index_exchange(store: ArchiveStore, exchange: ArchivedExchange, extraction: Extraction | None) -> None:
+def _index_exchange(
+    store: ArchiveStore, exchange: ArchivedExchange, extraction: Extraction | None, capture_ids: Iterator[int]
+) -> None:
     stored = exchange.response
     revisit = stored.record_type == "revisit"
     original = store.original_capture(stored.url, stored.payload_digest) if revisit else None
     outcome, error = outcome_for(stored.status or 0, stored.http_headers, exchange.truncated, revisit)
-    capture_id = store.next_capture_id()
+    capture_id = next(capture_ids)
     store.add_capture(
         {
             "id": capture_id,

@@ -66,7 +66,7 @@ def extract(
         root = None
     if root is None:
         return Extraction(None, "unparseable")
-    if is_challenge(root, body, headers):
+    if is_challenge(body, headers):
         return Extraction(None, "challenge")
     page = PageIndex(root)
     links = page_links(page, url)

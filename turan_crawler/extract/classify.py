@@ -27,6 +27,7 @@ _CHALLENGE_TITLES = (
     "ddos-guard",
     "please wait",
 )
+_TITLE = re.compile(rb"<title[^>]*>([^<]{0,200})", re.I)
 _CHALLENGE_MARKERS = (b"_cf_chl_opt", b"challenge-platform", b"cf-browser-verification", b"cf_chl_")
 _ERROR_TITLE = re.compile(
     r"\b(404|410|500|503|not found|page not found|error|səhifə tapılmadı|"
@@ -55,12 +56,16 @@ def sniff_not_html(body: bytes, headers: Mapping[str, str] | None) -> str | None
     return None
 
 
-def is_challenge(doc: etree._Element, body: bytes, headers: Mapping[str, str] | None) -> bool:
-    """A bot-protection interstitial (Cloudflare "Just a moment...", cf-mitigated: challenge, ...)."""
+def is_challenge(body: bytes, headers: Mapping[str, str] | None) -> bool:
+    """A bot-protection interstitial (Cloudflare "Just a moment...", cf-mitigated: challenge, ...).
+
+    Decided from the bytes and headers alone, so the spider can tell one on an HTTP error page without
+    parsing it on the reactor thread.
+    """
     if _header(headers, "cf-mitigated").lower() == "challenge":
         return True
-    title = (doc.findtext(".//title") or "").strip().lower()
-    if title.startswith(_CHALLENGE_TITLES):
+    title = _TITLE.search(body[:16384])
+    if title and title.group(1).decode("latin-1").strip().lower().startswith(_CHALLENGE_TITLES):
         return True
     return len(body) < 50_000 and any(marker in body for marker in _CHALLENGE_MARKERS)
 

@@ -7,29 +7,9 @@ import logging
 log = logging.getLogger(__name__)
 
 
-def main_text_paragraphs(page_html: str) -> list[str]:
-    """Paragraphs of the page's main text by trafilatura; [] when it finds none."""
+def _main_text(page_html: str, url: str | None = None):
+    """trafilatura's reading of the page (text and metadata), or None."""
     import trafilatura  # imported lazily: the fallback is rare and the import costs ~0.5 s
-
-    text = trafilatura.extract(
-        page_html,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        favor_precision=True,
-        deduplicate=False,
-    )
-    if not text:
-        return []
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def generic_article(url: str, page_html: str, meta) -> dict | None:
-    """An article from any site: metadata first (JSON-LD, OpenGraph), then trafilatura for the rest.
-
-    Only the fields a page of unknown layout can give: no category slug, article id or editor code.
-    """
-    import trafilatura
 
     doc = trafilatura.bare_extraction(
         page_html,
@@ -39,9 +19,28 @@ def generic_article(url: str, page_html: str, meta) -> dict | None:
         include_tables=False,
         favor_precision=True,
     )
-    if doc is None or not doc.text:
+    return doc if doc is not None and doc.text else None
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def main_text_paragraphs(page_html: str) -> list[str]:
+    """Paragraphs of the page's main text by trafilatura; [] when it finds none."""
+    doc = _main_text(page_html)
+    return _paragraphs(doc.text) if doc else []
+
+
+def generic_article(url: str, page_html: str, meta) -> dict | None:
+    """An article from any site: metadata first (JSON-LD, OpenGraph), then trafilatura for the rest.
+
+    Only the fields a page of unknown layout can give: no category slug, article id or editor code.
+    """
+    doc = _main_text(page_html, url)
+    if doc is None:
         return None
-    paragraphs = [line.strip() for line in doc.text.splitlines() if line.strip()]
+    paragraphs = _paragraphs(doc.text)
     title = meta.title or doc.title
     if paragraphs and title and paragraphs[0].casefold() == title.casefold():
         paragraphs.pop(0)  # the heading, printed above the text

@@ -12,7 +12,6 @@ from twisted.python.failure import Failure
 from .. import siteconfig
 from ..extract import Extraction, extract
 from ..extract.classify import is_challenge
-from ..extract.page import parse_html
 from ..facts import page_items, verdict
 from ..index.store import challenge_error
 from ..items import ArticleItem, ArticleRemoved, CaptureOutcome, FetchFailure
@@ -67,8 +66,7 @@ class ArchivingSpider(scrapy.Spider):
             response = failure.value.response
             if response.status in (404, 410) and siteconfig.parse_article_url(response.url):
                 yield ArticleRemoved(response.url, response.status, response.meta.get("fetched_at"))
-            root = parse_html(response.text) if response.body and hasattr(response, "text") else None
-            if root is not None and is_challenge(root, response.body, text_headers(response.headers)):
+            if is_challenge(response.body, text_headers(response.headers)):
                 self.crawler.stats.inc_value("turan/blocked")
                 yield CaptureOutcome(response.meta["capture_id"], "blocked", challenge_error(response.status))
             return
