@@ -8,7 +8,8 @@ contenders in turn (alternating their order), each under /usr/bin/time for wall,
   crawl    turan-crawler crawl --delay 0 --concurrency 16 --backfill-pages all, into a fresh archive
   bare     a bare Scrapy spider fetching exactly the URLs the crawl fetched (no parsing, WARC or SQLite)
   wget     wget -r --warc-file over the same site (robots.txt obeyed, same start pages)
-then, once: an unchanged re-run, `reindex` of the archive and a plain warcio read of its WARCs.
+then, once: an unchanged re-run, the crawl stopped at 1,000 articles (memory must not grow with the
+archive), `reindex` of the archive and a plain warcio read of its WARCs.
 Prints one line per figure (medians over rounds) and the ratios crawl/bare-scrapy, crawl/wget,
 reindex/warcio-read.
 """
@@ -16,6 +17,7 @@ reindex/warcio-read.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -36,20 +38,61 @@ PY = sys.executable
 LANGS = ("en", "az", "ru")
 
 
+def process_tree(root: int) -> dict[int, list[str]]:
+    """/proc/PID/stat fields (after the command name) of a process and all its descendants."""
+    stats: dict[int, list[str]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stats[int(stat.parent.name)] = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, fields in stats.items() if int(fields[1]) in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return {pid: stats[pid] for pid in tree if pid in stats}
+
+
+def pss_kb(pid: int) -> int:
+    """Proportional set size: resident pages, each shared page divided among the processes sharing it."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+
+
 def timed(cmd: list[str], cwd: Path | None = None) -> dict:
-    """Run under GNU time: wall seconds, CPU seconds, peak RSS in MB."""
+    """Wall seconds, CPU seconds and peak memory (MB) of a command and every process it starts (worker
+    processes included), sampled every 0.2 s: ``rss`` sums each process's resident set (pages shared by
+    forked workers counted in each), ``pss`` sums their proportional set sizes (shared pages counted
+    once). CPU is GNU time's figure, or the tree's sampled CPU when larger (GNU time misses children
+    that are not waited for)."""
+    page_kb, ticks = os.sysconf("SC_PAGE_SIZE") / 1024, os.sysconf("SC_CLK_TCK")
     with tempfile.NamedTemporaryFile("r") as report:
         started = time.perf_counter()
-        subprocess.run(
+        proc = subprocess.Popen(
             ["/usr/bin/time", "-o", report.name, "-f", "%U %S %M", *cmd],
             cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            check=False,
         )
+        peak_rss, peak_pss, cpu_ticks = 0.0, 0, {}
+        while proc.poll() is None:
+            tree = {pid: f for pid, f in process_tree(proc.pid).items() if pid != proc.pid}  # not time
+            peak_rss = max(peak_rss, sum(int(f[21]) * page_kb for f in tree.values()))
+            peak_pss = max(peak_pss, sum(pss_kb(pid) for pid in tree))
+            cpu_ticks.update({pid: int(f[11]) + int(f[12]) for pid, f in tree.items()})
+            time.sleep(0.2)
         wall = time.perf_counter() - started
         user, system, rss_kb = report.read().split()[-3:]
-    return {"wall": wall, "cpu": float(user) + float(system), "rss": int(rss_kb) / 1024}
+    return {
+        "wall": wall,
+        "cpu": max(float(user) + float(system), sum(cpu_ticks.values()) / ticks),
+        "rss": max(peak_rss, int(rss_kb)) / 1024,
+        "pss": peak_pss / 1024,
+    }
 
 
 def start_nginx(site_dir: Path, port: int) -> subprocess.Popen | None:
@@ -183,6 +226,11 @@ def main() -> None:
                         )
                         results["wget"][-1]["pages"] = warc_pages(work)
             rerun = timed(crawl_command(last_archive, base))
+            small = (
+                timed(crawl_cmd(scratch / "crawl-1000") + ["--max-articles", "1000"])
+                if articles > 1000
+                else None
+            )  # memory must not grow with the archive: the same crawl stopped at 1,000 articles
             reindex = timed(
                 [
                     PY,
@@ -210,11 +258,17 @@ def main() -> None:
         pages = median(who, "pages")
         print(
             f"{who:6} pages {pages:7.0f}  wall {median(who, 'wall'):7.1f} s  cpu {median(who, 'cpu'):7.1f} s  "
-            f"peak RSS {median(who, 'rss'):6.0f} MB  {pages / median(who, 'wall'):6.0f} pages/s"
+            f"peak RSS {median(who, 'rss'):6.0f} MB (PSS {median(who, 'pss'):4.0f} MB)  "
+            f"{pages / median(who, 'wall'):6.0f} pages/s"
         )
     crawl_pages = median("crawl", "pages")
     print(f"crawl  cpu per archived page {median('crawl', 'cpu') / crawl_pages * 1000:.1f} ms")
     print(f"re-run (unchanged) wall {rerun['wall']:.1f} s, peak RSS {rerun['rss']:.0f} MB")
+    if small:
+        print(
+            f"crawl  peak RSS at 1,000 articles {small['rss']:.0f} MB (PSS {small['pss']:.0f} MB), "
+            f"at {articles:,} articles {median('crawl', 'rss'):.0f} MB (PSS {median('crawl', 'pss'):.0f} MB)"
+        )
     print(
         f"reindex wall {reindex['wall']:.1f} s ({articles / reindex['wall']:.0f} articles/s); "
         f"plain warcio read {read_seconds:.1f} s"

@@ -13,7 +13,7 @@ import os
 import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -53,6 +53,7 @@ class CapturedExchange:
     capture_id: int
     exchange: Exchange
     run_id: int
+    encoded: Future | None = None  # (records, gzip members) as a full response, started on submit
 
 
 class ArchiveWorker(threading.Thread):
@@ -76,7 +77,7 @@ class ArchiveWorker(threading.Thread):
         self.run_id = 0  # set once the run's row exists
         self._pool = ThreadPoolExecutor(
             max_workers=2, thread_name_prefix="warc-gzip"
-        )  # zlib releases the GIL
+        )  # zlib-ng releases the GIL
         self._on_failure = on_failure
         self._ready = threading.Event()
 
@@ -89,7 +90,11 @@ class ArchiveWorker(threading.Thread):
         return self.store
 
     def submit(self, op: object) -> None:
+        """Queue an operation. An exchange's records start being built and gzipped at once, in the
+        encoding threads, so compression runs alongside the reactor and the SQLite writes."""
         if self.failure is None:
+            if isinstance(op, CapturedExchange):
+                op.encoded = self._pool.submit(self._encode, op.exchange, None)
             self.queue.put(op)
 
     def call(self, function):
@@ -120,17 +125,7 @@ class ArchiveWorker(threading.Thread):
                     break
             try:
                 with self.store.db.atomic():
-                    encoded = self._encode_exchanges(batch)
-                    for op in batch:
-                        if op is None:
-                            stopping = True
-                        elif isinstance(op, tuple) and op[0] == "call":
-                            op[1](self.store)
-                        elif isinstance(op, CapturedExchange):
-                            self._write_exchange(op, *encoded[id(op)])
-                        elif (saved := self.store.apply(op, self.run_id)) is not None:
-                            self.articles[saved] += 1
-                    self.warc.flush()
+                    stopping = self._apply_batch(batch)
             except BaseException as exc:  # noqa: BLE001 (a full disk, a broken index: stop the crawl)
                 log.error("archive writer failed: %s", exc)
                 self.failure = exc
@@ -142,13 +137,36 @@ class ArchiveWorker(threading.Thread):
         except OSError as exc:
             log.error("could not close the WARC file: %s", exc)
 
+    def _apply_batch(self, batch: list) -> bool:
+        """Write a batch in one transaction: first every exchange's records and captures row (one insert
+        for all), then the other operations in queue order. Returns True at the end-of-run marker."""
+        encoded = self._encode_exchanges(batch)
+        self.store.add_captures(
+            [self._write_exchange(op, *encoded[id(op)]) for op in batch if isinstance(op, CapturedExchange)]
+        )
+        for op in batch:
+            if op is None:
+                return True
+            if isinstance(op, tuple) and op[0] == "call":
+                op[1](self.store)
+            elif not isinstance(op, CapturedExchange) and (saved := self.store.apply(op, self.run_id)):
+                self.articles[saved] += 1
+        self.warc.flush()
+        return False
+
+    def _encode(self, exchange: Exchange, revisit_of: tuple[str, str] | None) -> tuple[list, list[bytes]]:
+        records = build_records(self.warc.builder, exchange, revisit_of)
+        return records, [encode_member(r, self.warc.gzip_level) for r in records]
+
     def _encode_exchanges(self, batch: list) -> dict[int, tuple]:
-        """Decide revisits in order (an original may be earlier in the same batch), then build and gzip
-        every exchange's records in parallel threads: {id(op): (original, records, members)}."""
-        exchanges = [op for op in batch if isinstance(op, CapturedExchange)]
+        """Decide revisits in order (an original may be earlier in the same batch) and collect every
+        exchange's encoded records: {id(op): (original, records, members)}. A revisit's records (no
+        body) are built here; the rest were encoded in the background since ``submit``."""
         originals: dict[tuple[str, str], tuple[int, str]] = {}
-        decided = []
-        for op in exchanges:
+        encoded = {}
+        for op in batch:
+            if not isinstance(op, CapturedExchange):
+                continue
             ex = op.exchange
             key = (ex.url, ex.digest)
             original = None
@@ -156,48 +174,41 @@ class ArchiveWorker(threading.Thread):
                 original = originals.get(key) or self.store.original_capture(*key)
                 if original is None:
                     originals[key] = (op.capture_id, ex.fetched_at)
-            decided.append((op, original))
-
-        def encode(item):
-            op, original = item
-            records = build_records(
-                self.warc.builder, op.exchange, (op.exchange.url, original[1]) if original else None
-            )
-            return original, records, [encode_member(r, self.warc.gzip_level) for r in records]
-
-        return {
-            id(op): result for (op, _), result in zip(decided, self._pool.map(encode, decided), strict=True)
-        }
+            if original:
+                op.encoded.cancel()
+                encoded[id(op)] = (original, *self._encode(ex, (ex.url, original[1])))
+            else:
+                encoded[id(op)] = (None, *op.encoded.result())
+        return encoded
 
     def _write_exchange(
         self, op: CapturedExchange, original: tuple[int, str] | None, records: list, members: list[bytes]
-    ) -> None:
+    ) -> dict:
+        """Append the exchange's records to the WARC; return its captures row."""
         ex = op.exchange
         (name, offset, length), (_, req_offset, req_length) = self.warc.write_members(members)
         outcome, error = outcome_for(ex.status, ex.response_headers, ex.truncated, original is not None)
         content_type = next((v for k, v in ex.response_headers if k.lower() == "content-type"), None)
-        self.store.add_capture(
-            {
-                "id": op.capture_id,
-                "url": ex.url,
-                "fetched_at": ex.fetched_at,
-                "status": ex.status,
-                "outcome": outcome,
-                "content_type": content_type,
-                "payload_digest": ex.digest,
-                "warc_file": name,
-                "warc_offset": offset,
-                "warc_length": length,
-                "warc_record_id": records[0].rec_headers.get_header("WARC-Record-ID"),
-                "request_offset": req_offset,
-                "request_length": req_length,
-                "refers_to_capture_id": original[0] if original else None,
-                "ip_address": ex.ip_address,
-                "truncated": int(ex.truncated),
-                "run_id": op.run_id,
-                "error": error,
-            }
-        )
+        return {
+            "id": op.capture_id,
+            "url": ex.url,
+            "fetched_at": ex.fetched_at,
+            "status": ex.status,
+            "outcome": outcome,
+            "content_type": content_type,
+            "payload_digest": ex.digest,
+            "warc_file": name,
+            "warc_offset": offset,
+            "warc_length": length,
+            "warc_record_id": records[0].rec_headers.get_header("WARC-Record-ID"),
+            "request_offset": req_offset,
+            "request_length": req_length,
+            "refers_to_capture_id": original[0] if original else None,
+            "ip_address": ex.ip_address,
+            "truncated": int(ex.truncated),
+            "run_id": op.run_id,
+            "error": error,
+        }
 
 
 class ArchiveExtension:

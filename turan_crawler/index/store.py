@@ -121,6 +121,11 @@ class ArchiveStore:
     def add_capture(self, row: dict) -> None:
         self.db["captures"].insert(row)
 
+    def add_captures(self, rows: list[dict]) -> None:
+        """Many captures rows in one insert (rows of the same shape)."""
+        if rows:
+            self.db["captures"].insert_all(rows)
+
     def set_outcome(self, capture_id: int, outcome: str, error: str | None = None) -> None:
         self.db["captures"].update(capture_id, {"outcome": outcome, "error": error})
 

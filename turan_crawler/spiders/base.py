@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import threads
+from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from .. import siteconfig
-from ..extract import Extraction, extract
+from ..extract import Extraction
 from ..extract.classify import is_challenge
+from ..extract.pool import ExtractorPool
 from ..facts import page_items, verdict
 from ..index.store import challenge_error
 from ..items import ArticleItem, ArticleRemoved, CaptureOutcome, FetchFailure
@@ -22,8 +28,49 @@ def text_headers(headers) -> dict[str, str]:
     return {k.decode("latin-1"): values[-1].decode("latin-1") for k, values in headers.items() if values}
 
 
+def deferred_from_future(future: Future) -> Deferred:
+    """A Deferred fired on the reactor thread when a concurrent.futures Future (of a process pool) ends."""
+    from twisted.internet import reactor  # imported late: Scrapy installs the reactor it is asked for
+
+    deferred: Deferred = Deferred()
+
+    def fire(done: Future) -> None:
+        try:
+            result = done.result()
+        except BaseException as exc:  # noqa: BLE001 (the worker's exception, or the pool's)
+            deferred.errback(Failure(exc))
+        else:
+            deferred.callback(result)
+
+    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
+    return deferred
+
+
 class ArchivingSpider(scrapy.Spider):
-    """A spider whose pages are archived by the ArchiveExtension and read by the pure extractor."""
+    """A spider whose pages are archived by the ArchiveExtension and read by the pure extractor, in
+    ``TURAN_PARSE_PROCESSES`` worker processes."""
+
+    extractor: ExtractorPool
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.extractor = ExtractorPool(crawler.settings.getint("TURAN_PARSE_PROCESSES"))
+        crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
+        return spider
+
+    async def _extract(self, response: scrapy.http.Response, site: str) -> Extraction:
+        """The extractor's reading, in a worker process. When a worker dies, every page it had in hand
+        fails with it: each is read once more in a fresh pool, so only a page that kills it again fails."""
+        args = (response.url, response.body, text_headers(response.headers), site)
+
+        def read():
+            return maybe_deferred_to_future(deferred_from_future(self.extractor.submit(*args)))
+
+        try:
+            return await read()
+        except BrokenProcessPool:
+            return await read()
 
     async def read_page(
         self, response: scrapy.http.Response, site: str = "turan"
@@ -34,11 +81,7 @@ class ArchivingSpider(scrapy.Spider):
         if "dataloss" in response.flags:
             return None, None  # archived as truncated (outcome error) by the archive
         try:
-            result = await maybe_deferred_to_future(
-                threads.deferToThread(
-                    extract, response.url, response.body, text_headers(response.headers), site
-                )
-            )
+            result = await self._extract(response, site)
         except Exception as exc:  # noqa: BLE001 (the extractor promises not to raise; if it does, say so)
             self.logger.exception("could not read %s", response.url)
             self.crawler.stats.inc_value("turan/errors")

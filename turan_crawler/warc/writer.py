@@ -1,8 +1,9 @@
 """A WARC writer that names files by time and serial, marks the file being written with ``.open``,
 opens each file with a ``warcinfo`` record and rolls over at a size limit.
 
-warcio builds each record; this module gzips it as one member at a chosen level (warcio always uses
-level 9, which costs ~14 ms per 150 KB page against ~5 ms at level 6 for 3% more bytes).
+warcio builds each record; this module gzips it as one member at a chosen level with zlib-ng (standard
+gzip output, ~2.3x faster than zlib at the same level and size). warcio always uses zlib at level 9,
+which costs ~14 ms per 150 KB page; zlib-ng at level 6 takes ~2.3 ms for 3% more bytes.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import logging
 import os
 import socket
 import threading
-import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 from warcio.warcwriter import WARCWriter
+from zlib_ng import zlib_ng
 
 from .records import WARC_VERSION
 
@@ -27,7 +28,7 @@ _thread_state = threading.local()
 
 
 def encode_member(record, gzip_level: int) -> bytes:
-    """One record as one gzip member. Safe to call from several threads at once (zlib releases the GIL)."""
+    """One record as one gzip member. Safe to call from several threads at once (zlib-ng releases the GIL)."""
     state = getattr(_thread_state, "writer", None)
     if state is None:
         buffer = io.BytesIO()
@@ -36,7 +37,7 @@ def encode_member(record, gzip_level: int) -> bytes:
     buffer.seek(0)
     buffer.truncate()
     writer.write_record(record)
-    compressor = zlib.compressobj(gzip_level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    compressor = zlib_ng.compressobj(gzip_level, zlib_ng.DEFLATED, 16 + zlib_ng.MAX_WBITS)
     return compressor.compress(buffer.getvalue()) + compressor.flush()
 
 
