@@ -1,4 +1,9 @@
-"""Every write to the index. Used by one thread at a time (the archive worker, or reindex)."""
+"""Every write to the index. Used by one thread at a time (the archive worker, or reindex).
+
+The schema is made and changed with sqlite-utils (see schema.py); the per-page rows are written here
+with plain prepared statements on the same connection, because sqlite-utils' ``insert()`` and
+``update()`` read the schema again on every call (three to nine extra queries and a savepoint per row:
+most of the crawl's SQLite time, measured in BENCHMARKS.md)."""
 
 from __future__ import annotations
 
@@ -57,11 +62,35 @@ def outcome_for(
     return ("revisit" if revisit else "ok"), None
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 class ArchiveStore:
-    """Runs, captures, articles (with versions) and links, written through sqlite-utils."""
+    """Runs, captures, articles (with versions) and links."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+
+    def _insert(self, table: str, rows: list[dict], ignore: bool = False) -> int | None:
+        """Insert rows that share one set of columns with one prepared statement; the last row's id."""
+        if not rows:
+            return None
+        columns = list(rows[0])
+        sql = (
+            f"INSERT {'OR IGNORE ' if ignore else ''}INTO {_quoted(table)} "
+            f"({', '.join(map(_quoted, columns))}) VALUES ({', '.join('?' * len(columns))})"
+        )
+        if len(rows) == 1:
+            return self.db.conn.execute(sql, [rows[0][c] for c in columns]).lastrowid
+        self.db.conn.executemany(sql, ([row[c] for c in columns] for row in rows))
+        return None
+
+    def _update(self, table: str, row_id: int, values: dict) -> None:
+        assignments = ", ".join(f"{_quoted(column)} = ?" for column in values)
+        self.db.conn.execute(
+            f"UPDATE {_quoted(table)} SET {assignments} WHERE id = ?", [*values.values(), row_id]
+        )
 
     def apply(self, item: object, run_id: int | None) -> str | None:
         """Write what a spider reported; for an article, return 'new', 'updated' or 'unchanged'."""
@@ -119,15 +148,14 @@ class ArchiveStore:
         return (row[0], row[1]) if row else None
 
     def add_capture(self, row: dict) -> None:
-        self.db["captures"].insert(row)
+        self._insert("captures", [row])
 
     def add_captures(self, rows: list[dict]) -> None:
-        """Many captures rows in one insert (rows of the same shape)."""
-        if rows:
-            self.db["captures"].insert_all(rows)
+        """Many captures rows of the same shape, in one statement."""
+        self._insert("captures", rows)
 
     def set_outcome(self, capture_id: int, outcome: str, error: str | None = None) -> None:
-        self.db["captures"].update(capture_id, {"outcome": outcome, "error": error})
+        self._update("captures", capture_id, {"outcome": outcome, "error": error})
 
     # -- articles -----------------------------------------------------------------------------------
     def save_article(self, fields: dict, capture_id: int | None, fetched_at: str) -> str:
@@ -138,9 +166,9 @@ class ArchiveStore:
             "select id, title, body, version from articles where url = ?", [url]
         ).fetchone()
         if existing is None:
-            article_id = (
-                self.db["articles"]
-                .insert(
+            article_id = self._insert(
+                "articles",
+                [
                     {
                         "url": url,
                         **row,
@@ -149,14 +177,14 @@ class ArchiveStore:
                         "capture_id": capture_id,
                         "version": 1,
                     }
-                )
-                .last_pk
+                ],
             )
             self._add_version(article_id, 1, capture_id, fetched_at, row)
             return "new"
         article_id, title, body, version = existing
         if (title, body) != (row["title"], row["body"]):
-            self.db["articles"].update(
+            self._update(
+                "articles",
                 article_id,
                 {
                     **row,
@@ -168,24 +196,29 @@ class ArchiveStore:
             )
             self._add_version(article_id, version + 1, capture_id, fetched_at, row)
             return "updated"
-        self.db["articles"].update(
-            article_id, {**row, "last_seen": fetched_at, "capture_id": capture_id, "removed_at": None}
+        self._update(
+            "articles",
+            article_id,
+            {**row, "last_seen": fetched_at, "capture_id": capture_id, "removed_at": None},
         )
         return "unchanged"
 
     def _add_version(
         self, article_id: int, version: int, capture_id: int | None, fetched_at: str, row: dict
     ) -> None:
-        self.db["article_versions"].insert(
-            {
-                "article": article_id,
-                "version": version,
-                "capture_id": capture_id,
-                "fetched_at": fetched_at,
-                "title": row["title"],
-                "body": row["body"],
-                "word_count": row["word_count"],
-            }
+        self._insert(
+            "article_versions",
+            [
+                {
+                    "article": article_id,
+                    "version": version,
+                    "capture_id": capture_id,
+                    "fetched_at": fetched_at,
+                    "title": row["title"],
+                    "body": row["body"],
+                    "word_count": row["word_count"],
+                }
+            ],
         )
 
     def saw_again(self, url: str, capture_id: int, fetched_at: str) -> None:
@@ -210,5 +243,4 @@ class ArchiveStore:
             if kind in LINK_KINDS
             for dst in urls
         ]
-        if rows:
-            self.db["links"].insert_all(rows, ignore=True)
+        self._insert("links", rows, ignore=True)
