@@ -4,6 +4,10 @@ costs only the page that killed it."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
@@ -52,3 +56,36 @@ def test_a_dead_worker_fails_its_page_and_the_next_page_gets_a_fresh_pool(pages)
     finally:
         pool.close()
     assert after.article["title"] == extract(url, body, {}).article["title"]
+
+
+OWNER = """
+import sys, time
+from turan_crawler.extract.pool import ExtractorPool
+pool = ExtractorPool(2)
+pool.submit("http://replica.test/", b"<html><title>x</title></html>", {}, "turan").result(timeout=60)
+print(" ".join(map(str, pool._executor._processes)), flush=True)
+time.sleep(600)
+"""
+
+
+def test_workers_exit_when_the_crawl_that_started_them_is_killed():
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(pid) for pid in owner.stdout.readline().split()]
+        assert workers and all(alive(pid) for pid in workers)
+    finally:
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in workers)
+
+
+def alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -35,8 +35,8 @@ from .warc.records import Exchange, build_records
 from .warc.writer import RotatingWarcWriter, encode_member
 
 log = logging.getLogger(__name__)
-BATCH = 200  # operations per SQLite transaction at most
-QUEUE_SIZE = 200
+BATCH = 64  # operations per SQLite transaction at most
+QUEUE_SIZE = 64
 EMPTY_COUNTS = {
     "pages": 0,
     "articles_new": 0,

@@ -3,14 +3,18 @@
 Reading a page is mostly Python (the lxml walk, the rules), so in a thread it would hold the GIL that
 Scrapy's reactor and the archive writer need; in a process it runs on a core of its own. A worker that
 dies (a crash inside a C parser, the kernel's OOM killer) costs only the pages it was reading: they fail
-with ``BrokenProcessPool`` and the next page starts a fresh pool.
+with ``BrokenProcessPool`` and the next page starts a fresh pool. A crawl that is killed outright
+(SIGKILL, the OOM killer) leaves no workers behind: each exits once the process that started it is gone
+(a pool worker blocked on its task queue would otherwise wait forever, and keep the forkserver alive).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -18,6 +22,20 @@ from concurrent.futures.process import BrokenProcessPool
 from . import extract
 
 log = logging.getLogger(__name__)
+
+
+def exit_with(pid: int, every: float = 1.0) -> None:
+    """In a worker: watch process ``pid`` from a daemon thread and exit as soon as it is gone."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(pid, 0)
+            except OSError:  # gone (or its pid now belongs to another user's process)
+                os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 class ExtractorPool:
@@ -35,7 +53,12 @@ class ExtractorPool:
             if self._executor is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload([self.function.__module__])
-                self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=context,
+                    initializer=exit_with,
+                    initargs=(os.getpid(),),
+                )
             return self._executor
 
     def submit(self, *args) -> Future:
