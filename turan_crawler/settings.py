@@ -37,7 +37,8 @@ REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = False
 DOWNLOADER_MIDDLEWARES = {"turan_crawler.middlewares.RetryAfterMiddleware": 560}
 REACTOR_THREADPOOL_MAXSIZE = 4
-TURAN_PARSE_PROCESSES = max(1, min(4, (os.cpu_count() or 2) - 1))  # pages are read in worker processes; a core is left for the reactor
+# pages are read in worker processes; one core is left for the reactor and the archive writer
+TURAN_PARSE_PROCESSES = max(1, min(4, (os.cpu_count() or 2) - 1))
 CONCURRENT_ITEMS = 16  # Scrapy starts this many tasks per response; our items only join a queue
 
 # -- what to crawl ---------------------------------------------------------------------------------
