@@ -17,7 +17,9 @@ from .. import siteconfig
 from ..index.known import KnownArticles
 from .base import ArchivingSpider
 
-LISTING_PRIORITY, NEXT_PAGE_PRIORITY, ARTICLE_PRIORITY = 20, 10, 0
+# Start pages first; then a news-line page's articles before the next page: a backfill holds about one
+# page of pending requests per language, not every article of the archive (memory stays flat).
+LISTING_PRIORITY, NEXT_PAGE_PRIORITY, ARTICLE_PRIORITY = 20, -10, 0
 
 
 def page_number(url: str) -> int:
