@@ -82,6 +82,21 @@ def test_workers_exit_when_the_crawl_that_started_them_is_killed():
     assert not any(alive(pid) for pid in workers)
 
 
+def test_ctrl_c_is_left_to_the_crawl_a_worker_keeps_reading(pages):
+    """Ctrl-C reaches the whole process group; the crawl shuts down gracefully and the workers carry on."""
+    pool = ExtractorPool(1)
+    url, body = pages[0]
+    try:
+        pool.submit(url, body, {}, "turan").result(timeout=60)
+        (worker,) = pool._executor._processes
+        os.kill(worker, signal.SIGINT)
+        time.sleep(0.5)
+        assert pool.submit(url, body, {}, "turan").result(timeout=60).article is not None
+        assert list(pool._executor._processes) == [worker]
+    finally:
+        pool.close()
+
+
 def alive(pid: int) -> bool:
     """True while the process exists and is not a zombie."""
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +26,9 @@ log = logging.getLogger(__name__)
 
 
 def exit_with(pid: int, every: float = 1.0) -> None:
-    """In a worker: watch process ``pid`` from a daemon thread and exit as soon as it is gone."""
+    """In a worker: ignore Ctrl-C (it reaches the whole process group; the crawl handles it and closes
+    the pool), and watch process ``pid`` from a daemon thread to exit as soon as it is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while True:
