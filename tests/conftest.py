@@ -37,6 +37,11 @@ def fetch(base_url: str, path: str, headers: dict[str, str] | None = None, timeo
         conn.close()
 
 
+def crawl_args(archive, url: str, *extra: str) -> list[str]:
+    """The ``turan-crawler crawl`` arguments the tests use: ``url`` into ``archive``, quiet, plus ``extra``."""
+    return ["crawl", "--archive", str(archive), "--start-url", url, "--quiet", *extra]
+
+
 def truth_of(server: ReplicaServer) -> dict:
     return json.loads(fetch(server.url, "/_replica/truth.json").body)
 

@@ -15,7 +15,7 @@ from importlib import resources
 import pytest
 import sqlite_utils
 import yaml
-from conftest import free_port, wait_for_url
+from conftest import crawl_args, free_port, wait_for_url
 from datasette.app import Datasette
 from test_cron import start_crawl
 from test_reindex import archive  # noqa: F401 (two runs, an edit, revisits, a removed article)
@@ -142,16 +142,7 @@ def test_serve_reads_while_a_crawl_writes(tmp_path):
             sys.executable,
             "-m",
             "turan_crawler",
-            "crawl",
-            "--archive",
-            str(tmp_path),
-            "--start-url",
-            server.url,
-            "--lang",
-            "en",
-            "--delay",
-            "0",
-            "--quiet",
+            *crawl_args(tmp_path, server.url, "--lang", "en", "--delay", "0"),
         ],
         capture_output=True,
         timeout=300,

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlite_utils
-from conftest import fetch, truth_of
+from conftest import crawl_args, fetch, truth_of
 from warcio.archiveiterator import ArchiveIterator
 
 from turan_crawler.replica import start_replica
@@ -66,18 +66,7 @@ def crawl(tmp_path_factory) -> Iterator[Crawl]:
     archive = tmp_path_factory.mktemp("archive")
     try:
         result = run_cli(
-            "crawl",
-            "--archive",
-            str(archive),
-            "--start-url",
-            server.url,
-            "--delay",
-            "0",
-            "--concurrency",
-            "8",
-            "--backfill-pages",
-            "all",
-            "--quiet",
+            *crawl_args(archive, server.url, "--delay", "0", "--concurrency", "8", "--backfill-pages", "all")
         )
         requests = json.loads(fetch(server.url, "/_replica/requests.json").body)
         yield Crawl(server.url, archive, truth_of(server), result, requests)

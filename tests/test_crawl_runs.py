@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import crawl_args
 from test_crawl import BIN, run_cli
 
 from turan_crawler.lock import ArchiveLock
@@ -64,18 +65,9 @@ def test_scrapy_crawl_command_works_too(tmp_path, fresh_replica):
 
 def test_warc_files_roll_over_at_the_size_limit(tmp_path, fresh_replica):
     result = run_cli(
-        "crawl",
-        "--archive",
-        str(tmp_path),
-        "--start-url",
-        fresh_replica.url,
-        "--delay",
-        "0",
-        "--lang",
-        "en,az",
-        "--warc-max-size",
-        "600000",
-        "--quiet",
+        *crawl_args(
+            tmp_path, fresh_replica.url, "--delay", "0", "--lang", "en,az", "--warc-max-size", "600000"
+        )
     )
     assert result.returncode == 0, result.stderr
     files = sorted((tmp_path / "warc").glob("*.warc.gz"))
@@ -86,7 +78,7 @@ def test_warc_files_roll_over_at_the_size_limit(tmp_path, fresh_replica):
 
 def test_a_second_run_on_a_locked_archive_exits_75(tmp_path, fresh_replica):
     with ArchiveLock(tmp_path):
-        result = run_cli("crawl", "--archive", str(tmp_path), "--start-url", fresh_replica.url, "--quiet")
+        result = run_cli(*crawl_args(tmp_path, fresh_replica.url))
     assert result.returncode == 75
     assert "another crawl (pid " in result.stderr and str(tmp_path / ".lock") in result.stderr
 
@@ -94,7 +86,7 @@ def test_a_second_run_on_a_locked_archive_exits_75(tmp_path, fresh_replica):
 def test_an_unusable_archive_folder_is_a_clear_error(tmp_path, fresh_replica):
     not_a_folder = tmp_path / "archive"
     not_a_folder.write_text("I am a file")
-    result = run_cli("crawl", "--archive", str(not_a_folder), "--start-url", fresh_replica.url, "--quiet")
+    result = run_cli(*crawl_args(not_a_folder, fresh_replica.url))
     assert result.returncode == 1
     assert "cannot use archive folder" in result.stderr and "Traceback" not in result.stderr
 
@@ -116,16 +108,7 @@ def small_disk(tmp_path) -> Iterator[Path]:
 
 
 def test_a_full_disk_stops_the_crawl_cleanly_and_the_next_run_carries_on(small_disk, fresh_replica):
-    args = [
-        "crawl",
-        "--archive",
-        str(small_disk),
-        "--start-url",
-        fresh_replica.url,
-        "--delay",
-        "0",
-        "--quiet",
-    ]
+    args = crawl_args(small_disk, fresh_replica.url, "--delay", "0")
     full = run_cli(*args)
     assert full.returncode == 1
     assert "archive error" in full.stderr
@@ -145,27 +128,13 @@ def test_a_full_disk_stops_the_crawl_cleanly_and_the_next_run_carries_on(small_d
 
 def test_a_run_where_everything_is_blocked_exits_1(tmp_path, fresh_replica):
     challenge = fresh_replica.url + "/en/politics/challenge-fault"
-    result = run_cli("crawl", "--archive", str(tmp_path), "--start-url", challenge, "--quiet")
+    result = run_cli(*crawl_args(tmp_path, challenge))
     assert result.returncode == 1
     assert "0 new articles" in result.stderr and "1 blocked" in result.stderr
 
 
 def test_verify_reports_a_damaged_warc_and_a_wrong_offset(tmp_path, fresh_replica):
-    assert (
-        run_cli(
-            "crawl",
-            "--archive",
-            str(tmp_path),
-            "--start-url",
-            fresh_replica.url,
-            "--lang",
-            "ru",
-            "--delay",
-            "0",
-            "--quiet",
-        ).returncode
-        == 0
-    )
+    assert run_cli(*crawl_args(tmp_path, fresh_replica.url, "--lang", "ru", "--delay", "0")).returncode == 0
     with sqlite3.connect(tmp_path / "turan.db") as conn:
         conn.execute(
             "update captures set warc_offset = warc_offset + 1 where id = (select max(id) from captures "

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import fetch, truth_of
+from conftest import crawl_args, fetch, truth_of
 from test_crawl import run_cli
 from test_crawl_runs import warcio_check
 from warcio.archiveiterator import ArchiveIterator
@@ -26,19 +26,7 @@ from turan_crawler.siteconfig import listing_kind
 
 
 def crawl(archive: Path, server: ReplicaServer, *extra: str) -> subprocess.CompletedProcess:
-    return run_cli(
-        "crawl",
-        "--archive",
-        str(archive),
-        "--start-url",
-        server.url,
-        "--delay",
-        "0",
-        "--concurrency",
-        "4",
-        "--quiet",
-        *extra,
-    )
+    return run_cli(*crawl_args(archive, server.url, "--delay", "0", "--concurrency", "4", *extra))
 
 
 def requests_since(server: ReplicaServer, start: int) -> list[str]:
@@ -176,18 +164,7 @@ def test_a_removed_article_keeps_its_text_and_gets_removed_at(tmp_path, live_sit
 
 def start_crawl(archive: Path, server: ReplicaServer, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "turan_crawler",
-            "crawl",
-            "--archive",
-            str(archive),
-            "--start-url",
-            server.url,
-            "--quiet",
-            *extra,
-        ],
+        [sys.executable, "-m", "turan_crawler", *crawl_args(archive, server.url, *extra)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
