@@ -16,6 +16,7 @@ from collections import Counter
 from turan_crawler.extract import extract
 from turan_crawler.replica import ReplicaApp, Site
 from turan_crawler.replica.site import TRUTH_FIELDS
+from turan_crawler.sites import TURAN
 
 FIELDS = TRUTH_FIELDS
 HOST = "replica.test"
@@ -37,11 +38,11 @@ def main() -> None:
 
     right: Counter[str] = Counter()
     examples: dict[str, str] = {}
-    extract(pages[0][1], pages[0][2], pages[0][3])  # warm-up: language model loading
+    extract(pages[0][1], pages[0][2], pages[0][3], TURAN)  # warm-up: language model loading
     timed_pages, timed_bytes, elapsed = 0, 0, 0.0
     for expected, url, body, headers in pages:
         started = time.perf_counter()
-        article = extract(url, body, headers).article
+        article = extract(url, body, headers, TURAN).article
         if expected["variant"] != "huge":
             elapsed += time.perf_counter() - started
             timed_pages, timed_bytes = timed_pages + 1, timed_bytes + len(body)

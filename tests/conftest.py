@@ -1,21 +1,33 @@
-"""Shared fixtures: a replica of the site on a free 127.0.0.1 port, and plain HTTP helpers."""
+"""Shared fixtures and helpers: replicas of the site on free 127.0.0.1 ports, the archives several test
+modules read (built once per session), and plain HTTP, CLI and index helpers. Test modules import from
+here, never from each other."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import socket
+import sqlite3
 import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from turan_crawler.replica import ReplicaServer, start_replica
+from turan_crawler.replica.site import BAKU
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
 
 
 @dataclass
@@ -37,13 +49,86 @@ def fetch(base_url: str, path: str, headers: dict[str, str] | None = None, timeo
         conn.close()
 
 
+# -- the command line ----------------------------------------------------------------------------------
+def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
+    """``turan-crawler ARGS`` in a subprocess, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "turan_crawler", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
+
+
 def crawl_args(archive, url: str, *extra: str) -> list[str]:
     """The ``turan-crawler crawl`` arguments the tests use: ``url`` into ``archive``, quiet, plus ``extra``."""
     return ["crawl", "--archive", str(archive), "--start-url", url, "--quiet", *extra]
 
 
+def capture_args(archive, *urls: str) -> list[str]:
+    """``turan-crawler capture`` of ``urls`` into ``archive``, without delay."""
+    return ["capture", "--archive", str(archive), "--delay", "0", *urls]
+
+
+def crawl(archive: Path, server: ReplicaServer, *extra: str) -> subprocess.CompletedProcess:
+    """A fast crawl of ``server`` into ``archive`` (no delay, 4 at a time)."""
+    return run_cli(*crawl_args(archive, server.url, "--delay", "0", "--concurrency", "4", *extra))
+
+
+def start_crawl(archive: Path, server: ReplicaServer, *extra: str) -> subprocess.Popen:
+    """A crawl left running (to be killed, or raced)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "turan_crawler", *crawl_args(archive, server.url, *extra)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+# -- what an archive holds -----------------------------------------------------------------------------
+def index(archive: Path) -> sqlite3.Connection:
+    """The archive's index, rows by column name."""
+    conn = sqlite3.connect(Path(archive) / "turan.db")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def count(archive: Path, sql: str, *params) -> int:
+    with index(archive) as conn:
+        return conn.execute(sql, params).fetchone()[0]
+
+
+def captures_count(archive: Path) -> int:
+    try:
+        return count(archive, "select count(*) from captures")
+    except sqlite3.Error:  # the index is still being created
+        return 0
+
+
+def warcio_check(archive: Path) -> subprocess.CompletedProcess:
+    files = sorted(str(p) for p in (Path(archive) / "warc").glob("*.warc.gz"))
+    return subprocess.run([BIN / "warcio", "check", *files], capture_output=True, text=True)
+
+
+# -- the replica ---------------------------------------------------------------------------------------
 def truth_of(server: ReplicaServer) -> dict:
     return json.loads(fetch(server.url, "/_replica/truth.json").body)
+
+
+def newest(server: ReplicaServer) -> dict:
+    return max(truth_of(server)["articles"], key=lambda a: a["published_at"])
+
+
+def requests_since(server: ReplicaServer, start: int) -> list[str]:
+    return json.loads(fetch(server.url, "/_replica/requests.json").body)[start:]
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +152,68 @@ def replica_truth(replica: ReplicaServer) -> dict:
     return truth_of(replica)
 
 
+@pytest.fixture(scope="session")
+def history_archive(tmp_path_factory) -> Path:
+    """An archive with a history: faults, two runs, an edit (version 2), unchanged re-fetches (revisits),
+    a removed article and a failed fetch without a record. Read-only: copy it before changing it."""
+    path = tmp_path_factory.mktemp("history")
+    server = start_replica(articles=40, seed=12, now=datetime.now(BAKU), slow_seconds=0.2)
+    try:
+        fetch(server.url, "/_replica/publish?count=3")
+        assert crawl(path, server).returncode == 0
+        edited = newest(server)
+        fetch(server.url, f"/_replica/edit?url={edited['url']}")
+        removed = sorted(server.app.truth()["articles"], key=lambda a: a["published_at"])[-2]
+        fetch(server.url, f"/_replica/remove?url={removed['url']}&status=410")
+        assert crawl(path, server).returncode == 0
+    finally:
+        server.stop()
+    return path
+
+
+# -- another site ----------------------------------------------------------------------------------------
+BLOG_POST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Notes from Baku | A Blog</title>
+<meta property="og:title" content="Notes from Baku">
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "BlogPosting",
+ "headline": "Notes from Baku", "datePublished": "2025-05-02T08:00:00+00:00",
+ "author": {"@type": "Person", "name": "Jane Doe"}}</script></head>
+<body><nav><a href="/">Home</a> <a href="/about">About</a></nav>
+<main><article><h1>Notes from Baku</h1>
+<p>The boulevard along the Caspian was crowded on Sunday evening, as families walked in the cool wind.</p>
+<p>Prices in the old city have risen again this spring, and many small shops have closed for good.</p>
+<p>Still, the tea houses near the Maiden Tower were full until late at night, as they always are.</p>
+</article></main><footer>(c) A Blog</footer></body></html>"""
+
+
+# the same post at a dated path and at a path shaped like Turan's /{lang}/{category} listings
+BLOG_PATHS = ("/2025/05/notes-from-baku", "/en/notes-from-baku")
+
+
+@pytest.fixture
+def other_site() -> Iterator[str]:
+    """A local blog (not Turan) for the generic extractor: its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            found = self.path in BLOG_PATHS
+            body = BLOG_POST.encode() if found else b"not found"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+# -- servers started by tests --------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -15,10 +15,8 @@ from importlib import resources
 import pytest
 import sqlite_utils
 import yaml
-from conftest import crawl_args, free_port, wait_for_url
+from conftest import crawl_args, free_port, start_crawl, wait_for_url
 from datasette.app import Datasette
-from test_cron import start_crawl
-from test_reindex import archive  # noqa: F401 (two runs, an edit, revisits, a removed article)
 
 from turan_crawler.replica import start_replica
 from turan_crawler.warc.reader import read_record_at
@@ -31,9 +29,9 @@ def get(ds: Datasette, path: str):
 
 
 @pytest.fixture
-def ds(archive, tmp_path) -> Datasette:  # noqa: F811
+def ds(history_archive, tmp_path) -> Datasette:
     """Datasette over a copy of the archive's index (the WARCs beside it), as `serve` configures it."""
-    shutil.copytree(archive, tmp_path / "a")
+    shutil.copytree(history_archive, tmp_path / "a")
     return Datasette(
         [str(tmp_path / "a" / "turan.db")], metadata=METADATA, settings={"suggest_facets": False}
     )
@@ -45,6 +43,7 @@ def test_facets_come_back_labelled(ds):
     assert {r["value"] for r in facets["lang"]["results"]} == {"en", "az", "ru"}
     assert "Politics" in {r["label"] for r in facets["category"]["results"]}
     first = get(ds, "/turan/articles.json?_shape=array&_size=20").json()
+    assert len(first) == 20
     assert [r["published_at"] for r in first] == sorted((r["published_at"] for r in first), reverse=True)
 
 
@@ -67,8 +66,8 @@ def test_canned_queries_return_their_rows(ds):
     assert latest[0]["published_at"] >= latest[-1]["published_at"]
 
 
-def test_archived_page_route_serves_the_captured_bytes_in_a_sandbox(ds, archive):  # noqa: F811
-    conn = sqlite3.connect(archive / "turan.db")
+def test_archived_page_route_serves_the_captured_bytes_in_a_sandbox(ds, history_archive):
+    conn = sqlite3.connect(history_archive / "turan.db")
     capture_id, warc_file, offset = conn.execute(
         "select id, warc_file, warc_offset from captures where outcome = 'ok' and url like '%/en/politics/%' "
         "limit 1"
@@ -76,13 +75,13 @@ def test_archived_page_route_serves_the_captured_bytes_in_a_sandbox(ds, archive)
     raw = get(ds, f"/-/turan/capture/{capture_id}/raw")
     assert raw.status_code == 200
     assert raw.headers["content-security-policy"].startswith("sandbox; default-src 'none'")
-    assert raw.content == read_record_at(archive / "warc" / warc_file, offset).decoded_payload()
+    assert raw.content == read_record_at(history_archive / "warc" / warc_file, offset).decoded_payload()
     page = get(ds, f"/-/turan/capture/{capture_id}")
     assert "<iframe sandbox src='/-/turan/capture/" in page.text and "Archived page:" in page.text
 
 
-def test_a_revisit_shows_the_original_body(ds, archive):  # noqa: F811
-    conn = sqlite3.connect(archive / "turan.db")
+def test_a_revisit_shows_the_original_body(ds, history_archive):
+    conn = sqlite3.connect(history_archive / "turan.db")
     revisit, original = conn.execute(
         "select id, refers_to_capture_id from captures where outcome = 'revisit' limit 1"
     ).fetchone()
@@ -92,9 +91,9 @@ def test_a_revisit_shows_the_original_body(ds, archive):  # noqa: F811
     )
 
 
-def test_cells_link_to_archived_pages_and_diffs(ds, archive):  # noqa: F811
+def test_cells_link_to_archived_pages_and_diffs(ds, history_archive):
     article_id = (
-        sqlite3.connect(archive / "turan.db")
+        sqlite3.connect(history_archive / "turan.db")
         .execute("select id from articles where version = 2")
         .fetchone()[0]
     )
@@ -176,9 +175,13 @@ def test_serve_reads_while_a_crawl_writes(tmp_path):
         server.stop()
 
 
-def test_the_dashboard_draws_articles_per_month_and_runs(ds):
+def test_the_dashboard_draws_articles_per_month_and_runs(ds, history_archive):
     page = get(ds, "/-/turan/dashboard")
     assert page.status_code == 200
     assert page.text.count("<svg") == 3 and "<script" not in page.text
     assert "Articles per month, by language" in page.text and "■ az" in page.text and "■ ru" in page.text
-    assert "#1" in page.text and "#2" in page.text  # both crawl runs
+    conn = sqlite3.connect(history_archive / "turan.db")
+    runs = conn.execute("select id, pages from runs").fetchall()
+    assert len(runs) == 2
+    for run_id, pages in runs:  # each run is a bar whose tooltip gives its page count
+        assert f"<title>#{run_id}: {pages}</title>" in page.text

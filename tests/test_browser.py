@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from conftest import free_port, wait_for_url
-from test_reindex import archive  # noqa: F401
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
@@ -22,10 +21,19 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 
 
 @pytest.fixture
-def served(archive):  # noqa: F811
+def served(history_archive):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "turan_crawler", "serve", "--archive", str(archive), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "turan_crawler",
+            "serve",
+            "--archive",
+            str(history_archive),
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -36,12 +44,12 @@ def served(archive):  # noqa: F811
     proc.wait(timeout=10)
 
 
-def test_search_and_archived_page_render_in_chromium(served, archive):  # noqa: F811
+def test_search_and_archived_page_render_in_chromium(served, history_archive):
     from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(exist_ok=True)
     capture_id = (
-        sqlite3.connect(archive / "turan.db")
+        sqlite3.connect(history_archive / "turan.db")
         .execute("select capture_id from articles where title like '''Peace Is Possible%'")
         .fetchone()[0]
     )

@@ -6,41 +6,32 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-from conftest import crawl_args, fetch, truth_of
-from test_crawl import run_cli
-from test_crawl_runs import warcio_check
+from conftest import (
+    captures_count,
+    crawl,
+    fetch,
+    index,
+    newest,
+    requests_since,
+    run_cli,
+    start_crawl,
+    truth_of,
+    wait_for,
+    warcio_check,
+)
 from warcio.archiveiterator import ArchiveIterator
 
 from turan_crawler.replica import ReplicaServer, start_replica
 from turan_crawler.replica.site import BAKU
-from turan_crawler.siteconfig import listing_kind
-
-
-def crawl(archive: Path, server: ReplicaServer, *extra: str) -> subprocess.CompletedProcess:
-    return run_cli(*crawl_args(archive, server.url, "--delay", "0", "--concurrency", "4", *extra))
-
-
-def requests_since(server: ReplicaServer, start: int) -> list[str]:
-    return json.loads(fetch(server.url, "/_replica/requests.json").body)[start:]
+from turan_crawler.sites import TURAN
 
 
 def request_count(server: ReplicaServer) -> int:
-    return len(json.loads(fetch(server.url, "/_replica/requests.json").body))
-
-
-def db(archive: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(archive / "turan.db")
-    conn.row_factory = sqlite3.Row
-    return conn
+    return len(requests_since(server, 0))
 
 
 @pytest.fixture
@@ -59,24 +50,13 @@ def live_site() -> Iterator[ReplicaServer]:
     server.stop()
 
 
-def newest(server: ReplicaServer) -> dict:
-    return max(truth_of(server)["articles"], key=lambda a: a["published_at"])
-
-
-def captures_count(archive: Path) -> int:
-    try:
-        return db(archive).execute("select count(*) from captures").fetchone()[0]
-    except sqlite3.Error:  # the index is still being created
-        return 0
-
-
 def test_unchanged_rerun_fetches_only_listings_and_new_articles_are_fetched_once(tmp_path, quiet_site):
     assert crawl(tmp_path, quiet_site).returncode == 0
     before = request_count(quiet_site)
     second = crawl(tmp_path, quiet_site)
     assert second.returncode == 0 and "0 new articles" in second.stderr
     paths = [r.split(" ", 1)[1] for r in requests_since(quiet_site, before)]
-    assert paths and all(p == "/robots.txt" or listing_kind(quiet_site.url + p) for p in paths)
+    assert paths and all(p == "/robots.txt" or TURAN.listing_kind(quiet_site.url + p) for p in paths)
 
     published = json.loads(fetch(quiet_site.url, "/_replica/publish?count=5").body)
     before = request_count(quiet_site)
@@ -85,11 +65,11 @@ def test_unchanged_rerun_fetches_only_listings_and_new_articles_are_fetched_once
     fetched_articles = {
         p
         for p in (r.split(" ", 1)[1] for r in requests_since(quiet_site, before))
-        if p != "/robots.txt" and not listing_kind(quiet_site.url + p)
+        if p != "/robots.txt" and not TURAN.listing_kind(quiet_site.url + p)
     }
     assert fetched_articles == set(published)
-    assert db(tmp_path).execute("select count(*) from articles").fetchone()[0] == 41 + 5
-    runs = db(tmp_path).execute("select finish_reason, articles_new from runs order by id").fetchall()
+    assert index(tmp_path).execute("select count(*) from articles").fetchone()[0] == 41 + 5
+    runs = index(tmp_path).execute("select finish_reason, articles_new from runs order by id").fetchall()
     assert [tuple(r) for r in runs] == [("finished", 41), ("finished", 0), ("finished", 5)]
     assert len(list((tmp_path / "logs").glob("*-crawl.log"))) == 3
 
@@ -106,23 +86,23 @@ def test_edit_inside_the_refresh_window_makes_version_2_and_unchanged_pages_beco
     assert second.returncode == 0 and "1 updated" in second.stderr
 
     row = (
-        db(tmp_path)
+        index(tmp_path)
         .execute("select * from articles where url = ?", [live_site.url + article["url"]])
         .fetchone()
     )
     assert row["version"] == 2 and row["body"] == newest(live_site)["body"] != original_body
     versions = (
-        db(tmp_path)
+        index(tmp_path)
         .execute("select version, body from article_versions where article = ? order by version", [row["id"]])
         .fetchall()
     )
     assert [v["version"] for v in versions] == [1, 2] and versions[0]["body"] == original_body
 
-    revisits = db(tmp_path).execute("select * from captures where outcome = 'revisit'").fetchall()
+    revisits = index(tmp_path).execute("select * from captures where outcome = 'revisit'").fetchall()
     assert revisits  # the other recent articles were fetched again, unchanged
     for revisit in revisits:
         original = (
-            db(tmp_path)
+            index(tmp_path)
             .execute("select * from captures where id = ?", [revisit["refers_to_capture_id"]])
             .fetchone()
         )
@@ -146,13 +126,13 @@ def test_a_removed_article_keeps_its_text_and_gets_removed_at(tmp_path, live_sit
     fetch(live_site.url, f"/_replica/remove?url={article['url']}&status=410")
     assert crawl(tmp_path, live_site).returncode == 0
     row = (
-        db(tmp_path)
+        index(tmp_path)
         .execute("select * from articles where url = ?", [live_site.url + article["url"]])
         .fetchone()
     )
     assert row["removed_at"] and row["body"] == article["body"]
     last = (
-        db(tmp_path)
+        index(tmp_path)
         .execute(
             "select outcome, status from captures where url = ? order by id desc",
             [live_site.url + article["url"]],
@@ -160,22 +140,6 @@ def test_a_removed_article_keeps_its_text_and_gets_removed_at(tmp_path, live_sit
         .fetchone()
     )
     assert tuple(last) == ("error", 410)
-
-
-def start_crawl(archive: Path, server: ReplicaServer, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "turan_crawler", *crawl_args(archive, server.url, *extra)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_a_second_run_exits_75_and_the_lock_of_a_killed_run_is_taken_over(tmp_path, quiet_site):
@@ -189,7 +153,7 @@ def test_a_second_run_exits_75_and_the_lock_of_a_killed_run_is_taken_over(tmp_pa
     first.wait()
     third = crawl(tmp_path, quiet_site)
     assert third.returncode == 0, third.stderr
-    assert db(tmp_path).execute("select finish_reason from runs order by id").fetchall()[0][0] == "killed"
+    assert index(tmp_path).execute("select finish_reason from runs order by id").fetchall()[0][0] == "killed"
     assert run_cli("verify", "--archive", str(tmp_path)).returncode == 0
 
 
@@ -229,7 +193,7 @@ def test_sigkill_at_several_points_then_a_clean_finish(tmp_path):
     assert warcio_check(tmp_path).returncode == 0
     verify = run_cli("verify", "--archive", str(tmp_path))
     assert verify.returncode == 0, verify.stdout
-    urls = [r[0] for r in db(tmp_path).execute("select url from articles")]
+    urls = [r[0] for r in index(tmp_path).execute("select url from articles")]
     assert sorted(urls) == sorted(truth)  # every article, exactly once
-    killed = db(tmp_path).execute("select count(*) from runs where finish_reason = 'killed'").fetchone()[0]
+    killed = index(tmp_path).execute("select count(*) from runs where finish_reason = 'killed'").fetchone()[0]
     assert killed >= 2

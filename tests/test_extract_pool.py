@@ -15,15 +15,16 @@ import pytest
 from turan_crawler.extract import extract
 from turan_crawler.extract.pool import ExtractorPool
 from turan_crawler.replica import ReplicaApp, Site
+from turan_crawler.sites import TURAN, site_named
 
 HOST = "replica.test"
 
 
-def read_or_die(url: str, body: bytes, headers: dict[str, str], site: str):
+def read_or_die(url: str, body: bytes, headers: dict[str, str], site: str):  # as the crawl's pool calls it
     """extract(), except that a page saying KILL kills the worker process, as a parser crash would."""
     if body == b"KILL":
         os._exit(1)
-    return extract(url, body, headers, site)
+    return extract(url, body, headers, site_named(site))
 
 
 @pytest.fixture
@@ -35,13 +36,13 @@ def pages() -> list[tuple[str, bytes]]:
 
 
 def test_a_worker_reads_a_page_as_the_extractor_does_in_process(pages):
-    pool = ExtractorPool(2)
+    pool = ExtractorPool(2, read_or_die)
     try:
         futures = [pool.submit(url, body, {}, "turan") for url, body in pages]
         read = [future.result(timeout=60) for future in futures]
     finally:
         pool.close()
-    assert [r.article for r in read] == [extract(url, body, {}).article for url, body in pages]
+    assert [r.article for r in read] == [extract(url, body, {}, TURAN).article for url, body in pages]
     assert all(r.article and r.article["title"] for r in read)
 
 
@@ -55,14 +56,15 @@ def test_a_dead_worker_fails_its_page_and_the_next_page_gets_a_fresh_pool(pages)
         after = pool.submit(url, body, {}, "turan").result(timeout=60)
     finally:
         pool.close()
-    assert after.article["title"] == extract(url, body, {}).article["title"]
+    assert after.article["title"] == extract(url, body, {}, TURAN).article["title"]
 
 
 OWNER = """
 import sys, time
+from turan_crawler.extract import read_response
 from turan_crawler.extract.pool import ExtractorPool
-pool = ExtractorPool(2)
-pool.submit("http://replica.test/", b"<html><title>x</title></html>", {}, "turan").result(timeout=60)
+pool = ExtractorPool(2, read_response)
+pool.submit("http://replica.test/", 200, b"<html><title>x</title></html>", {}, "turan").result(timeout=60)
 print(" ".join(map(str, pool._executor._processes)), flush=True)
 time.sleep(600)
 """
@@ -84,7 +86,7 @@ def test_workers_exit_when_the_crawl_that_started_them_is_killed():
 
 def test_ctrl_c_is_left_to_the_crawl_a_worker_keeps_reading(pages):
     """Ctrl-C reaches the whole process group; the crawl shuts down gracefully and the workers carry on."""
-    pool = ExtractorPool(1)
+    pool = ExtractorPool(1, read_or_die)
     url, body = pages[0]
     try:
         pool.submit(url, body, {}, "turan").result(timeout=60)

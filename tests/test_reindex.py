@@ -4,36 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import fetch
-from test_crawl import run_cli
-from test_cron import crawl, newest
+from conftest import capture_args, crawl, index, run_cli
 
-from turan_crawler.lock import ArchiveLock
-from turan_crawler.replica import start_replica
-from turan_crawler.replica.site import BAKU
+from turan_crawler.archiving.lock import ArchiveLock
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory) -> Path:
-    """An archive with everything reindex must reproduce: faults, two runs, an edit (version 2),
-    unchanged re-fetches (revisits), a removed article and a failed fetch without a record."""
-    path = tmp_path_factory.mktemp("archive")
-    server = start_replica(articles=40, seed=12, now=datetime.now(BAKU), slow_seconds=0.2)
-    try:
-        fetch(server.url, "/_replica/publish?count=3")
-        assert crawl(path, server).returncode == 0
-        edited = newest(server)
-        fetch(server.url, f"/_replica/edit?url={edited['url']}")
-        removed = sorted(server.app.truth()["articles"], key=lambda a: a["published_at"])[-2]
-        fetch(server.url, f"/_replica/remove?url={removed['url']}&status=410")
-        assert crawl(path, server).returncode == 0
-    finally:
-        server.stop()
-    return path
+@pytest.fixture
+def archive(history_archive) -> Path:
+    """The shared archive with a history: everything reindex must reproduce (read-only)."""
+    return history_archive
 
 
 def rows(db: Path) -> dict[str, object]:
@@ -108,3 +90,18 @@ def test_reindex_waits_for_no_crawl(archive):
     with ArchiveLock(archive):
         result = run_cli("reindex", "--archive", str(archive))
     assert result.returncode == 75 and "another crawl" in result.stderr
+
+
+def test_every_record_keeps_the_rules_of_its_own_host(tmp_path, fresh_replica, other_site):
+    """A crawl of the replica (Turan rules, chosen for its host) and a capture of another site (generic
+    rules) in one archive: reindex reads each record as it was read, and gives the same index."""
+    assert crawl(tmp_path, fresh_replica, "--lang", "en").returncode == 0
+    blog_post = other_site + "/en/notes-from-baku"
+    assert run_cli(*capture_args(tmp_path, blog_post)).returncode == 0
+    rules = dict(index(tmp_path).execute("select url, extracted_by from articles").fetchall())
+    assert rules.pop(blog_post) == "generic" and rules and set(rules.values()) == {"site"}
+    result = run_cli("reindex", "--archive", str(tmp_path), "--into", str(tmp_path / "rebuilt.db"))
+    assert result.returncode == 0, result.stderr
+    original, rebuilt = rows(tmp_path / "turan.db"), rows(tmp_path / "rebuilt.db")
+    for table in original:
+        assert rebuilt[table] == original[table], table

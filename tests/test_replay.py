@@ -13,11 +13,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from conftest import free_port, wait_for_url
-from test_crawl import BIN, run_cli
-from test_reindex import archive  # noqa: F401 (the fixture: two runs, an edit, revisits)
+from conftest import BIN, REPO, free_port, run_cli, wait_for_url
 
-REPO = Path(__file__).resolve().parent.parent
 PYWB_VENV = REPO / ".venv-pywb"  # pywb pins old cryptography and brotlipy: it gets a venv of its own
 
 
@@ -30,13 +27,13 @@ def pywb_bin() -> Path:
 
 
 @pytest.fixture
-def wayback(archive, pywb_bin, tmp_path):  # noqa: F811
+def wayback(history_archive, pywb_bin, tmp_path):
     """pywb serving the archive's WARCs as collection `turan`."""
     env = {"PATH": f"{pywb_bin}:/usr/bin:/bin"}
     subprocess.run(
         [pywb_bin / "wb-manager", "init", "turan"], cwd=tmp_path, check=True, env=env, capture_output=True
     )
-    warcs = [str(p) for p in sorted((archive / "warc").glob("*.warc.gz"))]
+    warcs = [str(p) for p in sorted((history_archive / "warc").glob("*.warc.gz"))]
     subprocess.run(
         [pywb_bin / "wb-manager", "add", "turan", *warcs],
         cwd=tmp_path,
@@ -71,8 +68,8 @@ def ts14(warc_date: str) -> str:
     return "".join(ch for ch in warc_date if ch.isdigit())[:14]
 
 
-def test_pywb_replays_an_archived_article(archive, wayback):  # noqa: F811
-    conn = sqlite3.connect(archive / "turan.db")
+def test_pywb_replays_an_archived_article(history_archive, wayback):
+    conn = sqlite3.connect(history_archive / "turan.db")
     url, title, fetched_at = conn.execute(
         "select a.url, a.title, c.fetched_at from articles a join captures c on c.id = a.capture_id "
         "where c.outcome = 'ok' and a.title not like '%''%' limit 1"
@@ -83,8 +80,8 @@ def test_pywb_replays_an_archived_article(archive, wayback):  # noqa: F811
     assert json.loads(cdx.splitlines()[0])["url"] == url
 
 
-def test_pywb_replays_a_revisit_with_the_original_body(archive, wayback):  # noqa: F811
-    conn = sqlite3.connect(archive / "turan.db")
+def test_pywb_replays_a_revisit_with_the_original_body(history_archive, wayback):
+    conn = sqlite3.connect(history_archive / "turan.db")
     url, revisit_date, original_date = conn.execute(
         "select r.url, r.fetched_at, o.fetched_at from captures r join captures o on o.id = r.refers_to_capture_id "
         "where r.outcome = 'revisit' and r.url like '%/en/%' limit 1"
@@ -96,9 +93,9 @@ def test_pywb_replays_a_revisit_with_the_original_body(archive, wayback):  # noq
     assert memento == ts14(revisit_date)  # the revisit itself was replayed, resolved to the original body
 
 
-def test_wacz_package_is_valid_sorted_and_lists_every_article(archive, tmp_path):  # noqa: F811
+def test_wacz_package_is_valid_sorted_and_lists_every_article(history_archive, tmp_path):
     out = tmp_path / "turan.wacz"
-    result = run_cli("wacz", str(out), "--archive", str(archive))
+    result = run_cli("wacz", str(out), "--archive", str(history_archive))
     assert result.returncode == 0, result.stderr
     check = subprocess.run([BIN / "wacz", "validate", "-f", str(out)], capture_output=True, text=True)
     assert check.returncode == 0 and "Validation succeeded" in check.stdout + check.stderr
@@ -118,6 +115,7 @@ def test_wacz_package_is_valid_sorted_and_lists_every_article(archive, tmp_path)
     assert keys == sorted(keys)
     assert pages[0]["format"] == "json-pages-1.0"
     articles = {
-        r[0]: r[1] for r in sqlite3.connect(archive / "turan.db").execute("select url, title from articles")
+        r[0]: r[1]
+        for r in sqlite3.connect(history_archive / "turan.db").execute("select url, title from articles")
     }
     assert {p["url"]: p["title"] for p in pages[1:]} == articles

@@ -1,52 +1,56 @@
-"""What the spider reports to the pipelines. Articles carry the ``articles`` columns (see DESIGN.md);
-the other items tell the archive what happened to a fetch."""
+"""The one kind of Scrapy item the spiders yield: an article, as a flat row named like the index's
+``articles`` columns (see DESIGN.md). ``scrapy crawl turan -O articles.jsonl`` (or ``.csv``) exports
+these; what else a page tells the archive (links, outcomes, removals) goes to it as facts
+(see ``recording.py``), not as items."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+# The articles columns an extraction fills (the index adds id, first_seen, last_seen, version...).
+ARTICLE_FIELDS = (
+    "lang",
+    "text_lang",
+    "category",
+    "category_slug",
+    "article_id",
+    "title",
+    "author",
+    "published_at",
+    "body",
+    "editor_code",
+    "paywalled",
+    "word_count",
+    "extracted_by",
+)
 
 
 @dataclass
 class ArticleItem:
-    """An article read from a captured page: the extractor's fields plus the capture it came from."""
-
-    fields: dict
-    capture_id: int | None
-    fetched_at: str
-
-
-@dataclass
-class PageLinks:
-    """Links found on a page, by kind (latest_news, related, translations, listing)."""
-
-    src_url: str
-    links: dict[str, list[str]] = field(default_factory=dict)
-    seen_at: str | None = None  # when the page was fetched
-
-
-@dataclass
-class CaptureOutcome:
-    """A verdict on a capture that only the parsed page could give (a challenge, a broken page...)."""
-
-    capture_id: int
-    outcome: str  # ok | blocked | error
-    error: str | None = None
-
-
-@dataclass
-class FetchFailure:
-    """A fetch that produced no response: network error, robots.txt refusal, redirect loop, timeout."""
+    """An article read from a captured page, and the capture it was read from."""
 
     url: str
-    outcome: str  # error | robots
-    error: str
-    capture_id: int | None = None  # given by the archive when it takes the item
+    lang: str | None = None
+    text_lang: str | None = None
+    category: str | None = None
+    category_slug: str | None = None
+    article_id: int | None = None
+    title: str | None = None
+    author: str | None = None
+    published_at: str | None = None
+    body: str | None = None
+    editor_code: str | None = None
+    paywalled: int = 0
+    word_count: int = 0
+    extracted_by: str | None = None
+    capture_id: int | None = None
+    fetched_at: str | None = None
 
+    @classmethod
+    def from_extraction(cls, url: str, article: dict, capture_id: int | None, fetched_at: str | None):
+        columns = {name: article.get(name) for name in ARTICLE_FIELDS}
+        return cls(url=url, **columns, capture_id=capture_id, fetched_at=fetched_at)
 
-@dataclass
-class ArticleRemoved:
-    """An archived article now answers 404 or 410."""
-
-    url: str
-    status: int
-    when: str | None = None  # when the 404/410 was fetched
+    def columns(self) -> dict:
+        """The articles columns this item sets."""
+        return {name: getattr(self, name) for name in ARTICLE_FIELDS}

@@ -1,9 +1,10 @@
 """Rebuild the index from the WARC files alone, with the current parser (DESIGN.md, principle 1).
 
 Records are read in capture order (files sort by time; records by offset) so article versions come out
-as they did in the crawl. Parsing, the costly part, runs in a pool of processes over bounded windows of
-records; everything is written by this process through the same ``ArchiveStore.apply`` the crawl uses.
-Memory does not grow with the archive.
+as they did in the crawl. Each record is read with the rules of the site it was captured for (by host,
+with the run's own choices from its file's ``warcinfo``). Parsing, the costly part, runs in a pool of
+processes over bounded windows of records; everything is written by this process through the same
+recording path the crawl uses (``recording.py``). Memory does not grow with the archive.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from .extract import Extraction, extract
-from .facts import page_items, verdict
+from .archiving.paths import ArchivePaths
+from .extract import Extraction, read_response
 from .index import ArchiveStore, open_index
-from .index.store import outcome_for
-from .items import ArticleRemoved
-from .siteconfig import parse_article_url
+from .recording import Placement, SeenAgain, apply_fact, capture_row, is_read, page_facts
+from .sites import SiteRules, site_named
 from .warc.reader import StoredResponse, stored_response
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,10 @@ WINDOW = 64  # records parsed together; bounds memory
 
 @dataclass
 class ArchivedExchange:
-    """A response or revisit record with where it lies and its request record."""
+    """A response or revisit record with where it lies, its request record and the site whose rules
+    read it."""
 
+    site: str
     warc_file: str
     offset: int
     length: int
@@ -50,26 +52,21 @@ class ArchivedExchange:
 def iter_exchanges(warc_dir: Path) -> Iterator[ArchivedExchange]:
     """Every response/revisit record of every closed file, in capture order, with its request record."""
     for path in sorted(Path(warc_dir).glob("*.warc.gz")):
-        run_id, pending = None, None
+        run_id, rules, pending = None, SiteRules(), None
         with open(path, "rb") as fh:
             records = ArchiveIterator(fh)
             for record in records:
                 kind, headers = record.rec_type, record.rec_headers
                 if kind == "warcinfo":
-                    info = record.content_stream().read().decode("utf-8", "replace")
-                    run_id = next(
-                        (
-                            int(line.split(":", 1)[1])
-                            for line in info.splitlines()
-                            if line.startswith("turan-run:")
-                        ),
-                        None,
-                    )
+                    info = _warcinfo_fields(record.content_stream().read())
+                    run_id = int(info["turan-run"]) if info.get("turan-run", "").isdigit() else None
+                    rules = SiteRules.from_text(info.get("site-rules"))
                 elif kind in ("response", "revisit"):
                     stored = stored_response(record)
                     if pending:
                         yield pending
                     pending = ArchivedExchange(
+                        rules.for_url(stored.url).name,
                         path.name,
                         records.get_record_offset(),
                         records.get_record_length(),
@@ -93,23 +90,27 @@ def iter_exchanges(warc_dir: Path) -> Iterator[ArchivedExchange]:
             yield pending
 
 
+def _warcinfo_fields(block: bytes) -> dict[str, str]:
+    lines = block.decode("utf-8", "replace").splitlines()
+    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in lines)}
+
+
 def _text_headers(stored: StoredResponse) -> dict[str, str]:
     return {name: value for name, value in stored.http_headers if name.lower() != "content-encoding"}
 
 
-def read_exchange(exchange: ArchivedExchange, site: str) -> Extraction | None:
-    """The parsed page of a complete response (200, or an error page that may be a challenge); None for
-    revisits, redirects and truncated bodies, which the crawl does not read either. Runs in a worker."""
+def read_exchange(exchange: ArchivedExchange) -> Extraction | None:
+    """What the crawl read from this response (see ``recording.is_read``); None for revisits, redirects
+    and truncated bodies. Runs in a worker process."""
     stored = exchange.response
-    readable = stored.status == 200 or (stored.status or 0) >= 400
-    if stored.record_type != "response" or not readable or exchange.truncated:
+    if stored.record_type != "response" or not is_read(stored.status or 0, exchange.truncated):
         return None
     try:
         body = stored.decoded_payload()
-    except Exception as exc:  # noqa: BLE001 (a payload that does not decode is simply not read)
-        log.warning("cannot decode %s: %s", stored.url, exc)
-        return None
-    return extract(stored.url, body, _text_headers(stored), site)
+        return read_response(stored.url, stored.status, body, _text_headers(stored), exchange.site)
+    except Exception as exc:  # noqa: BLE001 (a record that cannot be read is recorded as such)
+        log.warning("cannot read %s: %s", stored.url, exc)
+        return Extraction(None, "parse_failed", error=f"parse failed: {type(exc).__name__}: {exc}"[:500])
 
 
 def _windows(items: Iterator[ArchivedExchange]) -> Iterator[list[ArchivedExchange]]:
@@ -139,9 +140,8 @@ def _copy_history(old_db: Path, store: ArchiveStore) -> None:
     store.db["captures"].insert_all({k: v for k, v in dict(r).items() if k != "id"} for r in failures)
 
 
-def reindex(archive: Path, into: Path, site: str = "turan", workers: int | None = None) -> dict[str, int]:
-    """Build a fresh index at ``into`` from ``archive``'s WARC files; return counts."""
-    archive = Path(archive)
+def reindex(paths: ArchivePaths, into: Path, workers: int | None = None) -> dict[str, int]:
+    """Build a fresh index at ``into`` from the archive's WARC files; return counts."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{into}{suffix}").unlink(missing_ok=True)
     store = ArchiveStore(open_index(into))
@@ -149,15 +149,15 @@ def reindex(archive: Path, into: Path, site: str = "turan", workers: int | None 
     capture_ids = itertools.count(1)  # a fresh index: captures are numbered in WARC order
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         in_flight = None  # one window parses in the pool while the one before is written here
-        for window in _windows(iter_exchanges(archive / "warc")):
-            parsing = (window, pool.map(read_exchange, window, [site] * len(window)))
+        for window in _windows(iter_exchanges(paths.warc_dir)):
+            parsing = (window, pool.map(read_exchange, window))
             if in_flight:
                 counts["records"] += _write_window(store, capture_ids, *in_flight)
             in_flight = parsing
         if in_flight:
             counts["records"] += _write_window(store, capture_ids, *in_flight)
     with store.db.atomic():
-        _copy_history(archive / "turan.db", store)
+        _copy_history(paths.db, store)
     counts["articles"] = store.db["articles"].count
     counts["versions"] = store.db["article_versions"].count
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -180,45 +180,37 @@ def _index_exchange(
     stored = exchange.response
     revisit = stored.record_type == "revisit"
     original = store.original_capture(stored.url, stored.payload_digest) if revisit else None
-    outcome, error = outcome_for(stored.status or 0, stored.http_headers, exchange.truncated, revisit)
     capture_id = next(capture_ids)
-    store.add_capture(
-        {
-            "id": capture_id,
-            "url": stored.url,
-            "fetched_at": stored.date,
-            "status": stored.status,
-            "outcome": outcome,
-            "content_type": stored.header("Content-Type"),
-            "payload_digest": stored.payload_digest,
-            "warc_file": exchange.warc_file,
-            "warc_offset": exchange.offset,
-            "warc_length": exchange.length,
-            "warc_record_id": exchange.record_id,
-            "request_offset": exchange.request_offset,
-            "request_length": exchange.request_length,
-            "refers_to_capture_id": original[0] if original else None,
-            "ip_address": exchange.ip_address,
-            "truncated": int(exchange.truncated),
-            "run_id": exchange.run_id,
-            "error": error,
-        }
+    placement = Placement(
+        exchange.warc_file,
+        exchange.offset,
+        exchange.length,
+        exchange.record_id,
+        exchange.request_offset,
+        exchange.request_length,
     )
+    row = capture_row(
+        capture_id,
+        url=stored.url,
+        fetched_at=stored.date,
+        status=stored.status,
+        headers=stored.http_headers,
+        digest=stored.payload_digest,
+        ip_address=exchange.ip_address,
+        truncated=exchange.truncated,
+        placement=placement,
+        revisit=revisit,
+        refers_to=original[0] if original else None,
+        run_id=exchange.run_id,
+    )
+    store.add_captures([row])
     if revisit:
-        store.saw_again(stored.url, capture_id, stored.date)
-    elif stored.status in (404, 410) and parse_article_url(stored.url):
-        store.apply(ArticleRemoved(stored.url, stored.status, stored.date), exchange.run_id)
-    if extraction is None:
-        return
-    outcome_item = verdict(extraction, capture_id, stored.status or 0)
-    if stored.status != 200:  # the crawl reads an HTTP error page only to tell a challenge
-        items = [outcome_item] if outcome_item and outcome_item.outcome == "blocked" else []
+        facts = [SeenAgain(stored.url, capture_id, stored.date)]
     else:
-        items = (
-            [outcome_item] if outcome_item else page_items(stored.url, extraction, capture_id, stored.date)
-        )
-    for item in items:
-        store.apply(item, exchange.run_id)
+        site = site_named(exchange.site)
+        facts = page_facts(site, stored.url, stored.status or 0, extraction, capture_id, stored.date)
+    for fact in facts:
+        apply_fact(store, fact, exchange.run_id)
 
 
 def swap_in(new_db: Path, db: Path) -> None:
@@ -229,3 +221,15 @@ def swap_in(new_db: Path, db: Path) -> None:
     os.replace(new_db, db)
     for suffix in ("-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def rebuild_index(
+    paths: ArchivePaths, into: Path | None = None, workers: int | None = None
+) -> dict[str, int]:
+    """Reindex the archive into ``into``, or into a new file swapped in for its index when complete.
+    The caller holds the archive lock."""
+    target = into or paths.db.with_name(paths.db.name + ".reindex")
+    counts = reindex(paths, target, workers)
+    if into is None:
+        swap_in(target, paths.db)
+    return counts

@@ -6,7 +6,7 @@ the ``TURAN_`` (what to crawl) and ``ARCHIVE_`` (where and how to keep it) prefi
 
 import os
 
-from turan_crawler.siteconfig import START_PATHS
+from turan_crawler.sites import TURAN
 
 BOT_NAME = "turan_crawler"
 SPIDER_MODULES = ["turan_crawler.spiders"]
@@ -34,7 +34,7 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 32 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = False  # keep what arrived: archived as WARC-Truncated, never parsed
 REDIRECT_MAX_TIMES = 10
-HTTPERROR_ALLOW_ALL = False
+HTTPERROR_ALLOW_ALL = True  # error pages reach the spider too: one recording path (they may be challenges)
 DOWNLOADER_MIDDLEWARES = {"turan_crawler.middlewares.RetryAfterMiddleware": 560}
 REACTOR_THREADPOOL_MAXSIZE = 4
 # pages are read in worker processes; one core is left for the reactor and the archive writer
@@ -43,7 +43,7 @@ CONCURRENT_ITEMS = 16  # Scrapy starts this many tasks per response; our items o
 
 # -- what to crawl ---------------------------------------------------------------------------------
 TURAN_LANGS = ["en", "az", "ru"]
-TURAN_START_PATHS = list(START_PATHS)  # front page and news line of each language ({lang} is filled in)
+TURAN_START_PATHS = list(TURAN.start_paths)  # front page and news line of each language ({lang} filled in)
 TURAN_BACKFILL_PAGES = 0  # news-line pages beyond the first; -1 = all
 TURAN_MAX_ARTICLES = 0  # 0 = no limit
 TURAN_REFRESH_DAYS = 2  # archived articles published this recently are fetched again, to catch edits
@@ -51,14 +51,16 @@ TURAN_REFRESH_ALL = False
 
 # -- the archive -----------------------------------------------------------------------------------
 ARCHIVE_DIR = os.environ.get("TURAN_ARCHIVE", "archive")
+ARCHIVE_DB_NAME = "turan.db"  # the index, in ARCHIVE_DIR (Datasette names the database after it)
+ARCHIVE_WARC_PREFIX = "turan"  # WARC files are named PREFIX-TIMESTAMP-SERIAL.warc.gz
 ARCHIVE_WARC_MAX_SIZE = 1024**3
 ARCHIVE_GZIP_LEVEL = 6  # per WARC record (zlib-ng); 2 is ~3x faster for ~12% more bytes
 ARCHIVE_OPERATOR = ""
-ARCHIVE_COLLECTION = "turan"
-EXTENSIONS = {"turan_crawler.archiver.ArchiveExtension": 100, "turan_crawler.progress.ProgressExtension": 200}
-ITEM_PIPELINES = {
-    "turan_crawler.pipelines.ValidateArticlePipeline": 100,
-    "turan_crawler.pipelines.IndexPipeline": 800,
+ARCHIVE_COLLECTION = "turan"  # the warcinfo isPartOf
+ARCHIVE_DESCRIPTION = "Turan Information Agency (turan.az) archived by turan-crawler"
+EXTENSIONS = {
+    "turan_crawler.archiving.extension.ArchiveExtension": 100,
+    "turan_crawler.progress.ProgressExtension": 200,
 }
 TURAN_PROGRESS = False  # a progress line on stderr (the CLI turns it on for interactive runs)
 

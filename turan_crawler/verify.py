@@ -9,6 +9,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from .archiving.paths import ArchivePaths
 from .warc.members import scan_members
 from .warc.reader import read_record_at
 from .warc.writer import OPEN_SUFFIX
@@ -50,16 +51,15 @@ def check_warc_file(path: Path, report: Report) -> None:
         report.problems.append(f"{path.name}: unreadable: {exc}")
 
 
-def verify_archive(archive: Path) -> Report:
-    archive = Path(archive)
+def verify_archive(paths: ArchivePaths) -> Report:
     report = Report()
-    warc_dir = archive / "warc"
+    warc_dir = paths.warc_dir
     for path in sorted(warc_dir.glob(f"*.warc.gz{OPEN_SUFFIX}")):
         report.problems.append(f"{path.name}: still open (a crawl is running, or one was killed)")
     for path in sorted(warc_dir.glob("*.warc.gz")):
         report.files += 1
         check_warc_file(path, report)
-    db_path = archive / "turan.db"
+    db_path = paths.db
     if not db_path.exists():
         report.problems.append(f"{db_path}: no index")
         return report

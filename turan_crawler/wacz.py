@@ -16,6 +16,7 @@ from pathlib import Path
 from cdxj_indexer import CDXJIndexer
 
 from . import __version__
+from .archiving.paths import ArchivePaths
 
 CHUNK = 1 << 20
 
@@ -69,17 +70,17 @@ def _pages(db_path: Path, out: io.TextIOBase) -> int:
     return count
 
 
-def write_wacz(archive: Path, out: Path) -> dict[str, int]:
+def write_wacz(paths: ArchivePaths, out: Path) -> dict[str, int]:
     """Write ``out`` (atomically: a ``.part`` file renamed at the end); return what went in."""
-    archive, out = Path(archive), Path(out)
-    warcs = sorted((archive / "warc").glob("*.warc.gz"))
+    out = Path(out)
+    warcs = sorted(paths.warc_dir.glob("*.warc.gz"))
     partial = out.with_name(out.name + ".part")
     with tempfile.TemporaryDirectory() as scratch:
         index, pages = Path(scratch) / "index.cdxj", Path(scratch) / "pages.jsonl"
         with open(index, "w", encoding="utf-8") as fh:
             CDXJIndexer(output=fh, inputs=[str(p) for p in warcs], sort=True).process_all()
         with open(pages, "w", encoding="utf-8") as fh:
-            page_count = _pages(archive / "turan.db", fh)
+            page_count = _pages(paths.db, fh)
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
             resources = [_add_file(zf, warc, f"archive/{warc.name}") for warc in warcs]
             resources.append(_add_file(zf, index, "indexes/index.cdxj"))

@@ -19,11 +19,17 @@ from ..warc.reader import read_record_at
 from . import charts
 
 SANDBOX_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
-DB = "turan"
+
+
+def database_name(datasette) -> str:
+    """The archive's database: the plugin's ``database`` setting (``serve`` sets it), else the only one."""
+    config = datasette.plugin_config("turan-crawler") or {}
+    names = [name for name in datasette.databases if name != "_internal"]
+    return config.get("database") or (names[0] if names else "turan")
 
 
 def _database(datasette):
-    return datasette.get_database(DB)
+    return datasette.get_database(database_name(datasette))
 
 
 async def _capture(datasette, capture_id: int) -> dict | None:
@@ -70,7 +76,7 @@ async def archived_page(request, datasette) -> Response:
         capture["outcome"],
         source["warc_record_id"],
         source["warc_file"],
-        DB,
+        database_name(datasette),
         capture["id"],
     )
     frame = Markup("<iframe sandbox src='/-/turan/capture/{}/raw' title='archived page'></iframe>").format(
@@ -153,7 +159,7 @@ async def dashboard(request, datasette) -> Response:
         Markup(
             "<div class='banner'>Archive dashboard · <a href='/{}'>tables and queries</a></div><div "
             "style='padding:1em'>"
-        ).format(DB)
+        ).format(database_name(datasette))
         + charts.stacked_bars("Articles per month, by language", months, per_lang)
         + Markup("<br>")
         + charts.horizontal_bars("Articles per category", [(r["label"], r["n"]) for r in categories])
@@ -177,8 +183,8 @@ def register_routes():
 
 
 @hookimpl
-def render_cell(row, value, column, table, database):
-    if database != DB or value is None:
+def render_cell(row, value, column, table, database, datasette):
+    if database != database_name(datasette) or value is None:
         return None
     if (table, column) in (
         ("captures", "id"),

@@ -1,8 +1,9 @@
 """Pure extraction: (URL, HTML bytes, headers) -> article fields, or the reason the page is not an article.
 
 No Scrapy, network or database in here, so the crawl, ``capture`` and ``reindex`` share one parser.
-Layers, most trustworthy first: JSON-LD and OpenGraph metadata, Turan site rules (current and old
-layouts), then a generic main-text extractor.
+Layers, most trustworthy first: JSON-LD and OpenGraph metadata, the site's own rules (for Turan: current
+and old layouts), then a generic main-text extractor. Which site's rules apply is chosen by the URL's host
+(``sites.site_for_url``) unless the caller names the site.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .. import siteconfig
+from ..sites import Site, site_for_url, site_named
 from .article import build_article
 from .classify import is_challenge, looks_like_error_page, sniff_not_html
 from .decode import decode_html
@@ -35,6 +36,8 @@ NOT_ARTICLE_REASONS = (
     "listing",
     "no_title",
     "no_text",
+    "http_error",
+    "parse_failed",
 )
 
 
@@ -45,16 +48,17 @@ class Extraction:
     article: dict | None
     reason: str | None
     links: dict[str, list[str]] = field(default_factory=dict)
+    error: str | None = None  # with reason 'parse_failed': what went wrong
 
 
 def extract(
-    url: str, body: bytes, headers: Mapping[str, str] | None = None, site: str = "turan"
+    url: str, body: bytes, headers: Mapping[str, str] | None = None, site: Site | None = None
 ) -> Extraction:
     """Read one fetched page. Never raises on bad input: the reason says what was wrong.
 
-    ``site`` chooses the rules: ``turan`` (this site's layers) or ``generic`` (metadata and trafilatura
-    only, for pages of other sites).
+    ``site`` chooses the rules (default: the site that owns the URL's host, else ``generic``).
     """
+    site = site or site_for_url(url)
     reason = sniff_not_html(body, headers)
     if reason:
         return Extraction(None, reason)
@@ -68,9 +72,9 @@ def extract(
         return Extraction(None, "unparseable")
     if is_challenge(body, headers):
         return Extraction(None, "challenge")
-    page = PageIndex(root)
-    links = page_links(page, url)
-    if site == "generic":
+    page = PageIndex(root, site.furniture)
+    links = page_links(page, url, site)
+    if not site.site_rules:
         article = generic_article(url, text, read_metadata(root))
         if article is not None:
             article.update(
@@ -81,18 +85,28 @@ def extract(
                 translations=links["translation"],
             )
         return Extraction(article, None if article else "no_text", links)
-    if siteconfig.listing_kind(url):
+    if site.listing_kind(url):
         return Extraction(None, "listing", links)
     if looks_like_error_page(root):
         return Extraction(None, "error", links)
-    article, reason = build_article(url, page, text)
-    if article is None and siteconfig.parse_article_url(url):
+    article, reason = build_article(url, page, text, site)
+    if article is None and site.article_url(url):
         log.warning("no article could be read from article URL %s (%s)", url, reason)
     if article is not None:
         article["latest_news"] = links["latest_news"]
         article["related"] = links["related"]
         article["translations"] = links["translation"]
     return Extraction(article, reason, links)
+
+
+def read_response(
+    url: str, status: int, body: bytes, headers: Mapping[str, str] | None, site_name: str
+) -> Extraction:
+    """What is read of a complete response, the same in the crawl and in ``reindex``: a page that
+    answered 200 is extracted; of an HTTP error page only whether it is a challenge is read."""
+    if status >= 400:
+        return Extraction(None, "challenge" if is_challenge(body, headers) else "http_error")
+    return extract(url, body, headers, site_named(site_name))
 
 
 def parse_article(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> dict | None:
@@ -105,4 +119,11 @@ def why_not_article(url: str, body: bytes, headers: Mapping[str, str] | None = N
     return extract(url, body, headers).reason
 
 
-__all__ = ["NOT_ARTICLE_REASONS", "Extraction", "extract", "parse_article", "why_not_article"]
+__all__ = [
+    "NOT_ARTICLE_REASONS",
+    "Extraction",
+    "extract",
+    "parse_article",
+    "read_response",
+    "why_not_article",
+]

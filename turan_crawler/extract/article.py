@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .. import siteconfig
+from ..sites import Site
 from . import body as rules
 from .dates import parse_dateline, parse_printed_datetime
 from .generic import main_text_paragraphs
@@ -24,7 +24,7 @@ class PageScan:
     """One pass over the page in document order, outside menus and furniture blocks, collecting the printed
     date, a byline before the text, the author line after it and the paywall marker."""
 
-    def __init__(self, page: PageIndex, container: etree._Element | None):
+    def __init__(self, page: PageIndex, container: etree._Element | None, words: rules.Wording):
         self.date: str | None = None
         self.byline: str | None = None
         self.author_line: str | None = None
@@ -43,23 +43,19 @@ class PageScan:
                 if not raw or raw.isspace() or owner is None:
                     continue
                 text = normalize(raw)
-                if rules.is_paywall_marker(text):
+                if words.is_paywall_marker(text):
                     self.paywalled = True
-                if n > start and rules.is_stop(text):
+                if n > start and words.is_stop(text):
                     return
                 if waiting_for_author and n > end:
                     waiting_for_author = False
-                    self.author_line = rules.author_name(text)
+                    self.author_line = words.author_name(text)
                 if self.date is None:
                     self.date = parse_printed_datetime(text)
-                if (
-                    n < start
-                    and self.byline is None
-                    and any(job in text.lower() for job in siteconfig.JOB_TITLES)
-                ):
+                if n < start and self.byline is None and words.mentions_job(text):
                     line = text_of(owner)
-                    if rules.BYLINE.match(line):
-                        self.byline = rules.author_name(line)
+                    if words.byline.match(line):
+                        self.byline = words.author_name(line)
 
     @staticmethod
     def _skipped_ranges(page: PageIndex, ancestors: set) -> list[tuple[int, int]]:
@@ -90,7 +86,9 @@ def _title_element(page: PageIndex, container: etree._Element | None) -> etree._
     return page.h1[0] if page.h1 else None
 
 
-def _category_label(page: PageIndex, meta: Metadata, lang: str | None, slug: str | None) -> str | None:
+def _category_label(
+    page: PageIndex, meta: Metadata, site: Site, lang: str | None, slug: str | None
+) -> str | None:
     if meta.section:
         return meta.section
     if not (lang and slug):
@@ -99,11 +97,11 @@ def _category_label(page: PageIndex, meta: Metadata, lang: str | None, slug: str
     for anchor in page.anchors:
         if urlsplit(anchor.get("href") or "").path.rstrip("/") == wanted and (label := text_of(anchor)):
             return label
-    return siteconfig.CATEGORY_LABELS.get(lang, {}).get(slug)
+    return site.furniture.category_labels.get(lang, {}).get(slug)
 
 
-def _valid_author(name: str | None) -> str | None:
-    if not name or "://" in name or name.strip().lower() in siteconfig.NOT_AUTHORS:
+def _valid_author(name: str | None, site: Site) -> str | None:
+    if not name or "://" in name or name.strip().lower() in site.furniture.not_authors:
         return None
     return normalize(name)
 
@@ -115,9 +113,10 @@ def _find_container(page: PageIndex) -> etree._Element | None:
     return old if old is not None else rules.find_container(page.body)
 
 
-def build_article(url: str, page: PageIndex, page_html: str) -> tuple[dict | None, str | None]:
+def build_article(url: str, page: PageIndex, page_html: str, site: Site) -> tuple[dict | None, str | None]:
     """(fields, None) for an article page; (None, reason) when no article can be read from it."""
-    url_info = siteconfig.parse_article_url(url)
+    words = rules.wording(site.furniture)
+    url_info = site.article_url(url)
     meta = read_metadata(page.root)
     found = rules.Found()
     container = _find_container(page)
@@ -130,11 +129,13 @@ def build_article(url: str, page: PageIndex, page_html: str) -> tuple[dict | Non
 
     paragraphs: list[str] = []
     if container is not None:
-        paragraphs = rules.peel(rules.body_paragraphs(rules.container_blocks(container), found), title, found)
+        paragraphs = rules.peel(
+            rules.body_paragraphs(rules.container_blocks(container), found, words), title, found, words
+        )
     if sum(map(len, paragraphs)) < rules.MIN_BODY:
         generic = main_text_paragraphs(page_html)
         paragraphs = rules.peel(
-            rules.body_paragraphs([(p, n) for n, p in enumerate(generic)], found), title, found
+            rules.body_paragraphs([(p, n) for n, p in enumerate(generic)], found, words), title, found, words
         )
         container = None
         log.info(
@@ -143,7 +144,7 @@ def build_article(url: str, page: PageIndex, page_html: str) -> tuple[dict | Non
     if not title or not paragraphs:
         return None, "no_title" if not title else "no_text"
 
-    scan = PageScan(page, container)
+    scan = PageScan(page, container, words)
     old_date = page.old_layout("date")
     published = (
         meta.published_at
@@ -153,7 +154,11 @@ def build_article(url: str, page: PageIndex, page_html: str) -> tuple[dict | Non
         or parse_dateline(paragraphs[0])
     )
     author = (
-        _valid_author(meta.author) or found.byline or scan.byline or found.author_line or scan.author_line
+        _valid_author(meta.author, site)
+        or found.byline
+        or scan.byline
+        or found.author_line
+        or scan.author_line
     )
     paywalled = (
         found.paywalled
@@ -162,13 +167,13 @@ def build_article(url: str, page: PageIndex, page_html: str) -> tuple[dict | Non
         or bool(url_info and url_info.subscribers_only)
     )
     text = "\n\n".join(paragraphs)
-    lang = url_info.lang if url_info else siteconfig.lang_of(url)
+    lang = url_info.lang if url_info else site.lang_of(url)
     slug = url_info.category_slug if url_info else None
     return {
         "url": url,
         "lang": lang,
         "text_lang": detect_language(f"{title}\n{text}"),
-        "category": _category_label(page, meta, lang, slug),
+        "category": _category_label(page, meta, site, lang, slug),
         "category_slug": slug,
         "article_id": url_info.article_id if url_info else None,
         "title": title,

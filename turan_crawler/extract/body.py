@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from lxml import etree
 
-from .. import siteconfig
+from ..sites import Furniture
 from .dates import looks_like_date_line, parse_printed_datetime
 from .page import SKIP_TAGS, heading_key, normalize, text_of
 
@@ -56,42 +57,60 @@ EDITOR_CODE = re.compile(rf"^[{_DASH}]+\s*(\d{{1,2}}(?:[A-Za-zА-Яа-я]\d{{0,2
 TRAILING_EDITOR_CODE = re.compile(
     rf"^(.*\S)\s+[{_DASH}]+(\d{{1,2}}(?:[A-Za-zА-Яа-я]\d{{0,2}})?)[{_DASH}]+$", re.S
 )
-_JOBS = "|".join(siteconfig.JOB_TITLES)
-BYLINE = re.compile(rf"^(?:by\s+)?(.{{3,60}}?)\s*[/|,–-]\s*(?:{_JOBS})\b.*$", re.I)
 _NAME_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ſƏİŞÇĞÖÜА-ЯЁ][\w'’.-]*"
 NAME_LINE = re.compile(rf"^(?:by\s+)?({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})$")
+_NEVER = re.compile(r"(?!)")
 
 
-def is_stop(text: str) -> bool:
-    key = heading_key(text)
-    return key in siteconfig.STOP_HEADINGS or is_paywall_marker(text)
+class Wording:
+    """A site's furniture words as the body rules use them: stop headings, paywall markers, bylines."""
+
+    def __init__(self, furniture: Furniture):
+        self.furniture = furniture
+        self.stop_headings = furniture.all_stop_headings
+        jobs = "|".join(map(re.escape, furniture.job_titles))
+        self.byline = (
+            re.compile(rf"^(?:by\s+)?(.{{3,60}}?)\s*[/|,–-]\s*(?:{jobs})\b.*$", re.I) if jobs else _NEVER
+        )
+        self.labels = {
+            label.lower() for table in furniture.category_labels.values() for label in table.values()
+        }
+
+    def is_stop(self, text: str) -> bool:
+        return heading_key(text) in self.stop_headings or self.is_paywall_marker(text)
+
+    def is_paywall_marker(self, text: str) -> bool:
+        low = text.lower()
+        return len(low) < 200 and any(marker in low for marker in self.furniture.paywall_markers)
+
+    def mentions_job(self, text: str) -> bool:
+        low = text.lower()
+        return any(job in low for job in self.furniture.job_titles)
+
+    def author_name(self, text: str) -> str | None:
+        """The name in a byline ("Kamran Mahmudov / Journalist") or an author line ("Alex Raufoglu")."""
+        text = normalize(text)
+        if not text or len(text) > 80 or any(ch.isdigit() for ch in text):
+            return None
+        match = self.byline.match(text)
+        candidate = match.group(1).strip() if match else text
+        if not NAME_LINE.match(candidate) or candidate.endswith("."):
+            return None
+        candidate = NAME_LINE.match(candidate).group(1)
+        low = candidate.lower()
+        if (
+            low in self.furniture.not_authors
+            or low in self.labels
+            or self.is_stop(candidate)
+            or looks_like_date_line(candidate)
+        ):
+            return None
+        return candidate
 
 
-def is_paywall_marker(text: str) -> bool:
-    low = text.lower()
-    return len(low) < 200 and any(marker in low for marker in siteconfig.PAYWALL_MARKERS)
-
-
-def author_name(text: str) -> str | None:
-    """The name in a byline ("Kamran Mahmudov / Journalist") or an author line ("Alex Raufoglu")."""
-    text = normalize(text)
-    if not text or len(text) > 80 or any(ch.isdigit() for ch in text):
-        return None
-    match = BYLINE.match(text)
-    candidate = match.group(1).strip() if match else text
-    if not NAME_LINE.match(candidate) or candidate.endswith("."):
-        return None
-    candidate = NAME_LINE.match(candidate).group(1)
-    low = candidate.lower()
-    labels = {label.lower() for table in siteconfig.CATEGORY_LABELS.values() for label in table.values()}
-    if (
-        low in siteconfig.NOT_AUTHORS
-        or low in labels
-        or is_stop(candidate)
-        or looks_like_date_line(candidate)
-    ):
-        return None
-    return candidate
+@cache
+def wording(furniture: Furniture) -> Wording:
+    return Wording(furniture)
 
 
 @dataclass
@@ -158,15 +177,15 @@ def container_blocks(container: etree._Element) -> list[tuple[str, int]]:
     return out
 
 
-def body_paragraphs(blocks: list[tuple[str, int]], found: Found) -> list[str]:
+def body_paragraphs(blocks: list[tuple[str, int]], found: Found, words: Wording) -> list[str]:
     """Article paragraphs from the container's blocks, stopping at the furniture (review, latest...)."""
     paragraphs: list[str] = []
     skip_group: int | None = None
     for text, group in blocks:
         if group == skip_group:
             continue
-        if is_stop(text):
-            if is_paywall_marker(text):
+        if words.is_stop(text):
+            if words.is_paywall_marker(text):
                 found.paywalled = True
             if paragraphs:
                 break
@@ -176,7 +195,7 @@ def body_paragraphs(blocks: list[tuple[str, int]], found: Found) -> list[str]:
     return paragraphs
 
 
-def peel(paragraphs: list[str], title: str | None, found: Found) -> list[str]:
+def peel(paragraphs: list[str], title: str | None, found: Found, words: Wording) -> list[str]:
     """Remove what opens and closes the text but is not part of it: title, byline, date, editor code,
     author line. What is removed is recorded on ``found``."""
     title_key = normalize(title).casefold()
@@ -184,8 +203,8 @@ def peel(paragraphs: list[str], title: str | None, found: Found) -> list[str]:
         first = paragraphs[0]
         if title_key and normalize(first).casefold() == title_key:
             paragraphs.pop(0)
-        elif BYLINE.match(first) and author_name(first):
-            found.byline = found.byline or author_name(first)
+        elif words.byline.match(first) and words.author_name(first):
+            found.byline = found.byline or words.author_name(first)
             paragraphs.pop(0)
         elif looks_like_date_line(first):
             found.printed_date = found.printed_date or parse_printed_datetime(first)
@@ -205,9 +224,12 @@ def peel(paragraphs: list[str], title: str | None, found: Found) -> list[str]:
             found.editor_code = trailing.group(2)
             paragraphs[-1] = trailing.group(1)
         elif (
-            found.author_line is None and len(paragraphs) > 1 and author_name(last) and not BYLINE.match(last)
+            found.author_line is None
+            and len(paragraphs) > 1
+            and words.author_name(last)
+            and not words.byline.match(last)
         ):
-            found.author_line = author_name(last)
+            found.author_line = words.author_name(last)
             paragraphs.pop()
         else:
             break

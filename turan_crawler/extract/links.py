@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree
 
-from .. import siteconfig
+from ..sites import Site
 from .page import PageIndex
 
 
@@ -29,19 +29,19 @@ def _furniture_links(page: PageIndex, base: str, headings: set[str]) -> list[str
     return list(dict.fromkeys(found))
 
 
-def _translations(root: etree._Element, base: str) -> list[str]:
+def _translations(root: etree._Element, base: str, langs: tuple[str, ...]) -> list[str]:
     own = urlsplit(base).path.rstrip("/")
     found = []
     for node in root.iterfind(".//*[@hreflang]"):
         href = node.get("href")
-        if href and node.get("hreflang") in siteconfig.LANGS:
+        if href and (node.get("hreflang") in langs or not langs and node.get("hreflang") != "x-default"):
             url = urljoin(base, href)
             if urlsplit(url).path.rstrip("/") != own:
                 found.append(url)
     return list(dict.fromkeys(found))
 
 
-def page_links(page: PageIndex, base: str) -> dict[str, list[str]]:
+def page_links(page: PageIndex, base: str, site: Site) -> dict[str, list[str]]:
     """Absolute URLs by kind: latest_news, related, translation, article (every article-like link on the
     page) and next_page (pagination links of the same listing)."""
     articles, pages = [], []
@@ -52,14 +52,14 @@ def page_links(page: PageIndex, base: str) -> dict[str, list[str]]:
             continue
         url = urljoin(base, href).split("#")[0]
         split = urlsplit(url)
-        if siteconfig.parse_article_url(url):
+        if site.article_url(url):
             articles.append(url)
-        elif split.path.rstrip("/") == own_path and siteconfig.PAGE_PARAM in parse_qs(split.query):
+        elif split.path.rstrip("/") == own_path and site.page_param in parse_qs(split.query):
             pages.append(url)
     return {
-        "latest_news": _furniture_links(page, base, siteconfig.LATEST_NEWS_HEADINGS),
-        "related": _furniture_links(page, base, siteconfig.RELATED_HEADINGS),
-        "translation": _translations(page.root, base),
+        "latest_news": _furniture_links(page, base, site.furniture.latest_news),
+        "related": _furniture_links(page, base, site.furniture.related),
+        "translation": _translations(page.root, base, site.langs),
         "article": list(dict.fromkeys(articles)),
         "next_page": list(dict.fromkeys(pages)),
     }

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from lxml import etree
 
-from .. import siteconfig
+from ..sites import Furniture
 
 SKIP_TAGS = {
     "script",
@@ -53,10 +53,10 @@ def parse_html(text: str) -> etree._Element | None:
 
 
 class PageIndex:
-    """Elements in document order with their positions, furniture headings, <h1>s, anchors and the old
-    layout's classes, gathered in a single pass."""
+    """Elements in document order with their positions, the site's furniture headings, <h1>s, anchors and
+    its old layout's classes, gathered in a single pass."""
 
-    def __init__(self, root: etree._Element):
+    def __init__(self, root: etree._Element, furniture: Furniture):
         body = root.find("body")
         self.root = root
         self.body = body if body is not None else root
@@ -67,7 +67,9 @@ class PageIndex:
         self.anchors: list[etree._Element] = []
         self.by_class: dict[str, etree._Element] = {}
         self.skip_roots: list[etree._Element] = []
-        wanted_classes = set(siteconfig.OLD_CLASSES.values())
+        self.old_classes = furniture.old_classes
+        stop_headings = furniture.all_stop_headings
+        wanted_classes = set(self.old_classes.values())
         for n, el in enumerate(self.body.iter()):
             tag = el.tag if isinstance(el.tag, str) else ""
             self.order.append(el)
@@ -78,7 +80,7 @@ class PageIndex:
                 self.anchors.append(el)
             elif tag == "h1":
                 self.h1.append(el)
-            if el.text and len(el.text) <= 80 and (key := heading_key(el.text)) in siteconfig.STOP_HEADINGS:
+            if el.text and len(el.text) <= 80 and (key := heading_key(el.text)) in stop_headings:
                 self.headings[key].append(el)
             classes = el.get("class")
             if classes:
@@ -97,5 +99,6 @@ class PageIndex:
         return self.position[el], self.position[self.last_descendant(el)]
 
     def old_layout(self, role: str) -> etree._Element | None:
-        """The first element with the old layout's class for ``role`` (see siteconfig.OLD_CLASSES)."""
-        return self.by_class.get(siteconfig.OLD_CLASSES[role])
+        """The first element with the old layout's class for ``role`` (see ``Furniture.old_classes``)."""
+        name = self.old_classes.get(role)
+        return self.by_class.get(name) if name else None

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from . import extract
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ class ExtractorPool:
     """A lazily started pool of ``workers`` processes running ``function`` (forkserver: the running
     reactor and the writer's threads are never forked)."""
 
-    def __init__(self, workers: int, function: Callable = extract):
+    def __init__(self, workers: int, function: Callable):
         self.workers = max(1, workers)
         self.function = function
         self._executor: ProcessPoolExecutor | None = None

@@ -7,59 +7,9 @@ most of the crawl's SQLite time, measured in BENCHMARKS.md)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlite_utils
 
-from ..items import ArticleItem, ArticleRemoved, CaptureOutcome, FetchFailure, PageLinks
-
-ARTICLE_FIELDS = (
-    "lang",
-    "text_lang",
-    "category",
-    "category_slug",
-    "article_id",
-    "title",
-    "author",
-    "published_at",
-    "body",
-    "editor_code",
-    "paywalled",
-    "word_count",
-    "extracted_by",
-)
-LINK_KINDS = {
-    "latest_news": "latest_news",
-    "related": "related",
-    "translations": "translation",
-    "listing": "listing",
-}
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def warc_date() -> str:
-    """Now, as WARC 1.1 dates are written (and as captures.fetched_at stores them)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def challenge_error(status: int) -> str:
-    return "challenge page" if status == 200 else f"challenge page (HTTP {status})"
-
-
-def outcome_for(
-    status: int, headers: list[tuple[str, str]], truncated: bool, revisit: bool
-) -> tuple[str, str | None]:
-    """A capture's outcome and error from what the response itself says (the parsed page may add more)."""
-    if truncated:
-        return "error", "truncated: the connection closed before the whole body arrived"
-    if any(k.lower() == "cf-mitigated" and v.lower() == "challenge" for k, v in headers):
-        return "blocked", challenge_error(status)
-    if status >= 400:
-        return "error", f"HTTP {status}"
-    return ("revisit" if revisit else "ok"), None
+from ..clock import utc_now
 
 
 def _quoted(name: str) -> str:
@@ -67,7 +17,7 @@ def _quoted(name: str) -> str:
 
 
 class ArchiveStore:
-    """Runs, captures, articles (with versions) and links."""
+    """Runs, captures, articles (with versions) and links, written as plain rows."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
@@ -91,29 +41,6 @@ class ArchiveStore:
         self.db.conn.execute(
             f"UPDATE {_quoted(table)} SET {assignments} WHERE id = ?", [*values.values(), row_id]
         )
-
-    def apply(self, item: object, run_id: int | None) -> str | None:
-        """Write what a spider reported; for an article, return 'new', 'updated' or 'unchanged'."""
-        if isinstance(item, ArticleItem):
-            return self.save_article(item.fields, item.capture_id, item.fetched_at)
-        if isinstance(item, PageLinks):
-            self.add_links(item.src_url, item.links, item.seen_at or warc_date())
-        elif isinstance(item, CaptureOutcome):
-            self.set_outcome(item.capture_id, item.outcome, item.error)
-        elif isinstance(item, FetchFailure):
-            self.add_capture(
-                {
-                    "id": item.capture_id,
-                    "url": item.url,
-                    "fetched_at": warc_date(),
-                    "outcome": item.outcome,
-                    "error": item.error,
-                    "run_id": run_id,
-                }
-            )
-        elif isinstance(item, ArticleRemoved):
-            self.mark_removed(item.url, item.when or warc_date())
-        return None
 
     # -- runs ---------------------------------------------------------------------------------------
     def start_run(self, command: str, args: str, pid: int) -> int:
@@ -147,21 +74,17 @@ class ArchiveStore:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
-    def add_capture(self, row: dict) -> None:
-        self._insert("captures", [row])
-
     def add_captures(self, rows: list[dict]) -> None:
-        """Many captures rows of the same shape, in one statement."""
+        """Captures rows of the same shape, in one statement."""
         self._insert("captures", rows)
 
     def set_outcome(self, capture_id: int, outcome: str, error: str | None = None) -> None:
         self._update("captures", capture_id, {"outcome": outcome, "error": error})
 
     # -- articles -----------------------------------------------------------------------------------
-    def save_article(self, fields: dict, capture_id: int | None, fetched_at: str) -> str:
-        """Insert or update an article; 'new', 'updated' (text changed: version + 1) or 'unchanged'."""
-        url = fields["url"]
-        row = {k: fields.get(k) for k in ARTICLE_FIELDS}
+    def save_article(self, url: str, row: dict, capture_id: int | None, fetched_at: str) -> str:
+        """Insert or update the article at ``url`` with ``row`` (articles columns); 'new', 'updated'
+        (text changed: version + 1) or 'unchanged'."""
         existing = self.db.execute(
             "select id, title, body, version from articles where url = ?", [url]
         ).fetchone()
@@ -236,11 +159,9 @@ class ArchiveStore:
         return cursor.rowcount > 0
 
     # -- links --------------------------------------------------------------------------------------
-    def add_links(self, src_url: str, links: dict[str, list[str]], seen_at: str) -> None:
+    def add_links(self, links: list[tuple[str, str, str]], seen_at: str) -> None:
+        """(source URL, destination URL, kind) rows; a link already known keeps its first_seen."""
         rows = [
-            {"src_url": src_url, "dst_url": dst, "kind": LINK_KINDS[kind], "first_seen": seen_at}
-            for kind, urls in links.items()
-            if kind in LINK_KINDS
-            for dst in urls
+            {"src_url": src, "dst_url": dst, "kind": kind, "first_seen": seen_at} for src, dst, kind in links
         ]
         self._insert("links", rows, ignore=True)

@@ -1,4 +1,8 @@
-"""What the project's spiders share: reading a page off the reactor, and reporting failures as items."""
+"""What the project's spiders share: reading a response off the reactor, recording what it says, and
+reporting failed fetches. Every response reaches the callback (``HTTPERROR_ALLOW_ALL``), so a page, an
+error page and a challenge take one path (``recording.page_facts``) in the crawl, ``capture`` and
+``reindex`` alike.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,16 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from .. import siteconfig
-from ..extract import Extraction
-from ..extract.classify import is_challenge
+from ..extract import Extraction, read_response
 from ..extract.pool import ExtractorPool
-from ..facts import page_items, verdict
-from ..index.store import challenge_error
-from ..items import ArticleItem, ArticleRemoved, CaptureOutcome, FetchFailure
+from ..items import ArticleItem
+from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts
+from ..signals import facts_recorded
+from ..sites import Site, SiteRules
 
 
 def text_headers(headers) -> dict[str, str]:
@@ -47,22 +49,23 @@ def deferred_from_future(future: Future) -> Deferred:
 
 
 class ArchivingSpider(scrapy.Spider):
-    """A spider whose pages are archived by the ArchiveExtension and read by the pure extractor, in
-    ``TURAN_PARSE_PROCESSES`` worker processes."""
+    """A spider whose responses are archived by the ArchiveExtension and read by the pure extractor, in
+    ``TURAN_PARSE_PROCESSES`` worker processes. ``site_rules`` says which site's rules read each URL."""
 
     extractor: ExtractorPool
+    site_rules: SiteRules = SiteRules()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extractor = ExtractorPool(crawler.settings.getint("TURAN_PARSE_PROCESSES"))
+        spider.extractor = ExtractorPool(crawler.settings.getint("TURAN_PARSE_PROCESSES"), read_response)
         crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
         return spider
 
-    async def _extract(self, response: scrapy.http.Response, site: str) -> Extraction:
+    async def _extract(self, response: scrapy.http.Response, site: Site) -> Extraction:
         """The extractor's reading, in a worker process. When a worker dies, every page it had in hand
         fails with it: each is read once more in a fresh pool, so only a page that kills it again fails."""
-        args = (response.url, response.body, text_headers(response.headers), site)
+        args = (response.url, response.status, response.body, text_headers(response.headers), site.name)
 
         def read():
             return maybe_deferred_to_future(deferred_from_future(self.extractor.submit(*args)))
@@ -72,50 +75,55 @@ class ArchivingSpider(scrapy.Spider):
         except BrokenProcessPool:
             return await read()
 
-    async def read_page(
-        self, response: scrapy.http.Response, site: str = "turan"
-    ) -> tuple[Extraction | None, CaptureOutcome | None]:
-        """(what the page says, a verdict on its capture). A truncated page is never read; a page the
-        extractor chokes on, a challenge or an error page gets a verdict."""
-        capture_id = response.meta.get("capture_id")
-        if "dataloss" in response.flags:
-            return None, None  # archived as truncated (outcome error) by the archive
+    async def read(self, response: scrapy.http.Response) -> tuple[Site, Extraction | None]:
+        """(the site whose rules read the URL, what the response says; None when it is not read: a
+        redirect or a truncated body). An error page is read here, cheaply (is it a challenge?)."""
+        site = self.site_rules.for_url(response.url)
+        if not is_read(response.status, "dataloss" in response.flags):
+            return site, None
+        if response.status >= 400:
+            return site, read_response(
+                response.url, response.status, response.body, text_headers(response.headers), site.name
+            )
         try:
-            result = await self._extract(response, site)
+            return site, await self._extract(response, site)
         except Exception as exc:  # noqa: BLE001 (the extractor promises not to raise; if it does, say so)
             self.logger.exception("could not read %s", response.url)
-            self.crawler.stats.inc_value("turan/errors")
-            return None, CaptureOutcome(
-                capture_id, "error", f"parse failed: {type(exc).__name__}: {exc}"[:500]
+            return site, Extraction(
+                None, "parse_failed", error=f"parse failed: {type(exc).__name__}: {exc}"[:500]
             )
-        if (outcome := verdict(result, capture_id)) is not None:
-            self.crawler.stats.inc_value(f"turan/{outcome.outcome}")
-            return None, outcome
-        return result, None
 
-    def items_of(self, response: scrapy.http.Response, result: Extraction) -> list:
-        """The index items of a read page (see facts.page_items)."""
-        items = page_items(
-            response.url, result, response.meta.get("capture_id"), response.meta.get("fetched_at")
+    def record(self, response: scrapy.http.Response, site: Site, extraction: Extraction | None) -> list:
+        """Hand the archive what the response says; return the article items to yield."""
+        facts = page_facts(
+            site,
+            response.url,
+            response.status,
+            extraction,
+            response.meta.get("capture_id"),
+            response.meta.get("fetched_at"),
         )
-        self.crawler.stats.inc_value("turan/articles", sum(isinstance(i, ArticleItem) for i in items))
-        return items
+        stats = self.crawler.stats
+        if response.status >= 400:
+            stats.inc_value("turan/errors")
+        for fact in facts:
+            if isinstance(fact, OutcomeChange):
+                stats.inc_value("turan/blocked" if fact.outcome == "blocked" else "turan/errors")
+        articles = [fact for fact in facts if isinstance(fact, ArticleItem)]
+        stats.inc_value("turan/articles", len(articles))
+        self.send_facts([fact for fact in facts if not isinstance(fact, ArticleItem)])
+        return articles
 
-    def on_error(self, failure: Failure):
-        """A fetch that failed: HTTP errors were archived already; the rest get a captures row here."""
-        request = failure.request
+    def send_facts(self, facts: list[Fact]) -> None:
+        if facts:
+            self.crawler.signals.send_catch_log(signal=facts_recorded, facts=facts, spider=self)
+
+    def on_error(self, failure: Failure) -> None:
+        """A fetch that produced no response (network error, robots.txt, redirect loop): a captures row."""
         self.crawler.stats.inc_value("turan/errors")
-        if failure.check(HttpError):
-            response = failure.value.response
-            if response.status in (404, 410) and siteconfig.parse_article_url(response.url):
-                yield ArticleRemoved(response.url, response.status, response.meta.get("fetched_at"))
-            if is_challenge(response.body, text_headers(response.headers)):
-                self.crawler.stats.inc_value("turan/blocked")
-                yield CaptureOutcome(response.meta["capture_id"], "blocked", challenge_error(response.status))
-            return
+        url = failure.request.url
         if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
-            yield FetchFailure(request.url, "robots", "forbidden by robots.txt")
-            return
-        yield FetchFailure(
-            request.url, "error", f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        )
+            self.send_facts([FetchFailure(url, "robots", "forbidden by robots.txt")])
+        else:
+            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+            self.send_facts([FetchFailure(url, "error", error)])

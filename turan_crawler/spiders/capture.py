@@ -3,32 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
 
 import scrapy
 from twisted.python.failure import Failure
 
-from .. import siteconfig
+from ..extract import Extraction
+from ..recording import challenge_error
+from ..sites import SiteRules
 from .base import ArchivingSpider
 
 
-def rules_for(url: str, site: str) -> str:
-    """``turan`` rules on turan.az hosts (or everywhere with ``--site turan``), ``generic`` elsewhere."""
-    if site == "turan":
-        return "turan"
-    host = (urlsplit(url).hostname or "").lower()
-    return "turan" if host in siteconfig.HOSTS else "generic"
+def why_not_indexed(status: int, extraction: Extraction) -> str:
+    """What the report says of a read page that gave no article."""
+    if extraction.reason == "challenge":
+        return challenge_error(status)
+    if status >= 400:
+        return f"HTTP {status}"
+    if extraction.reason == "error":
+        return "error page"
+    if extraction.reason == "parse_failed":
+        return extraction.error or "parse failed"
+    return f"archived; not an article ({extraction.reason})"
 
 
 class CaptureSpider(ArchivingSpider):
-    """``urls``: the pages to archive. ``results`` maps each to what became of it, for the CLI's report."""
+    """``urls``: the pages to archive; ``site_rules``: which rules read each (default: by host).
+    ``results`` maps each given URL to what became of it, for the command's report."""
 
     name = "capture"
 
-    def __init__(self, urls: list[str] | None = None, site: str = "auto", **kwargs):
+    def __init__(self, urls: list[str] | None = None, site_rules: SiteRules | None = None, **kwargs):
         super().__init__(**kwargs)
         self.targets = list(urls or [])
-        self.site = site
+        self.site_rules = site_rules or SiteRules()
         self.results: dict[str, dict] = {url: {} for url in self.targets}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -44,26 +51,17 @@ class CaptureSpider(ArchivingSpider):
     async def parse_page(self, response: scrapy.http.Response):
         result = self.results[response.meta["given_url"]]
         result["final_url"] = response.url
-        extraction, verdict = await self.read_page(response, rules_for(response.url, self.site))
-        if verdict:
-            result["reason"] = verdict.error
-            yield verdict
-        if extraction is None:
-            return
-        if extraction.article is None:
-            result["reason"] = f"archived; not an article ({extraction.reason})"
-            return
-        result["title"] = extraction.article["title"]
-        for item in self.items_of(response, extraction):
+        site, extraction = await self.read(response)
+        articles = self.record(response, site, extraction)
+        if articles:
+            result["title"] = articles[0].title
+        elif extraction is not None:
+            result["reason"] = why_not_indexed(response.status, extraction)
+        for item in articles:
             yield item
 
-    def on_capture_error(self, failure: Failure):
+    def on_capture_error(self, failure: Failure) -> None:
         result = self.results[failure.request.meta["given_url"]]
-        response = getattr(failure.value, "response", None)
-        result["final_url"] = response.url if response is not None else failure.request.url
-        result["reason"] = (
-            f"HTTP {response.status}"
-            if response is not None
-            else f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        )
-        yield from self.on_error(failure)
+        result["final_url"] = failure.request.url
+        result["reason"] = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self.on_error(failure)

@@ -1,20 +1,20 @@
 """The site crawl: front pages and news lines, Latest-news and listing links, backfill through the pages.
 
-The spider only decides what to fetch; it reads pages with the pure extractor (in a thread, off the
-reactor) and reports what it found as items. Writing is the archive's job.
+The spider only decides what to fetch; it reads pages with the pure extractor (in worker processes, off
+the reactor) and reports what it found (article items, facts). Writing is the archive's job.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
 
-from .. import siteconfig
+from ..archiving.paths import ArchivePaths
 from ..index.known import KnownArticles
+from ..sites import TURAN, SiteRules
 from .base import ArchivingSpider
 
 # Start pages first; then a news-line page's articles before the next page: a backfill holds about one
@@ -22,9 +22,9 @@ from .base import ArchivingSpider
 LISTING_PRIORITY, NEXT_PAGE_PRIORITY, ARTICLE_PRIORITY = 20, -10, 0
 
 
-def page_number(url: str) -> int:
+def page_number(url: str, param: str) -> int:
     try:
-        return int(parse_qs(urlsplit(url).query).get(siteconfig.PAGE_PARAM, ["1"])[0])
+        return int(parse_qs(urlsplit(url).query).get(param, ["1"])[0])
     except ValueError:
         return 1
 
@@ -33,13 +33,15 @@ class TuranSpider(ArchivingSpider):
     """``scrapy crawl turan -a start_url=http://127.0.0.1:8000 -s ARCHIVE_DIR=archive``"""
 
     name = "turan"
+    site = TURAN
 
     def __init__(self, start_url: str | None = None, **kwargs):
         super().__init__(**kwargs)
         given = [u.strip() for u in (start_url or "").split(",") if u.strip()]
-        self.start_points = given or [siteconfig.DEFAULT_BASE_URL]
-        hosts = {urlsplit(u).hostname for u in self.start_points} | set(siteconfig.HOSTS)
+        self.start_points = given or [self.site.home]
+        hosts = {urlsplit(u).hostname for u in self.start_points} | set(self.site.hosts)
         self.allowed_domains = sorted(h for h in hosts if h)
+        self.site_rules = SiteRules.for_start_urls(self.start_points, self.site)
         self.articles_requested = 0
         self.known: KnownArticles | None = None
         # The spider dedupes by URL itself and sends requests with dont_filter, so that a redirect that
@@ -55,7 +57,7 @@ class TuranSpider(ArchivingSpider):
         spider.backfill_pages = settings.getint("TURAN_BACKFILL_PAGES")
         spider.max_articles = settings.getint("TURAN_MAX_ARTICLES")
         spider.known = KnownArticles(
-            Path(settings.get("ARCHIVE_DIR")) / "turan.db",
+            ArchivePaths.from_settings(settings).db,
             settings.getfloat("TURAN_REFRESH_DAYS"),
             settings.getbool("TURAN_REFRESH_ALL"),
         )
@@ -95,7 +97,7 @@ class TuranSpider(ArchivingSpider):
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def follow_article(self, url: str) -> Iterator[scrapy.Request]:
-        if url in self.seen or not self.in_scope(url) or not siteconfig.parse_article_url(url):
+        if url in self.seen or not self.in_scope(url) or not self.site.article_url(url):
             return
         if self.max_articles and self.articles_requested >= self.max_articles:
             return
@@ -107,19 +109,17 @@ class TuranSpider(ArchivingSpider):
     def follow_next_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
         limit = None if self.backfill_pages < 0 else 1 + self.backfill_pages
         for url in urls:
-            if self.in_scope(url) and (limit is None or page_number(url) <= limit):
+            if self.in_scope(url) and (limit is None or page_number(url, self.site.page_param) <= limit):
                 yield from self.request(url, NEXT_PAGE_PRIORITY)
 
     # -- reading what came back ---------------------------------------------------------------------
     async def parse_page(self, response: scrapy.http.Response):
-        result, verdict = await self.read_page(response)
-        if verdict:
-            yield verdict
-        if result is None:
-            return
-        for item in self.items_of(response, result):
+        site, result = await self.read(response)
+        for item in self.record(response, site, result):
             yield item
-        links, kind = result.links, siteconfig.listing_kind(response.url)
+        if result is None or not result.links:
+            return
+        links, kind = result.links, site.listing_kind(response.url)
         if kind:
             for url in links["article"]:
                 for request in self.follow_article(url):

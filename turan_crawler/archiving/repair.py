@@ -16,9 +16,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .index.store import utc_now
-from .warc.members import scan_members
-from .warc.writer import OPEN_SUFFIX
+from ..clock import utc_now
+from ..warc.members import scan_members
+from ..warc.writer import OPEN_SUFFIX
+from .paths import ArchivePaths
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +65,10 @@ def close_open_warcs(warc_dir: Path, report: RepairReport) -> dict[str, int]:
     return sizes
 
 
-def repair_archive(archive_dir: Path, db: sqlite_utils.Database) -> RepairReport:
-    """Repair the archive in ``archive_dir`` whose index is ``db``. The caller holds the archive lock."""
+def repair_archive(paths: ArchivePaths, db: sqlite_utils.Database) -> RepairReport:
+    """Repair the archive at ``paths`` whose index is ``db``. The caller holds the archive lock."""
     report = RepairReport()
-    sizes = close_open_warcs(Path(archive_dir) / "warc", report)
+    sizes = close_open_warcs(paths.warc_dir, report)
     lost: list[int] = []
     for name, size in sizes.items():
         lost += [

@@ -1,17 +1,21 @@
-"""``turan-crawler capture``: check the URLs, archive them, then say what became of each one."""
+"""``capture``: check the URLs, archive exactly them (and their redirects), say what became of each."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sqlite3
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 
-from .crawl import EXIT_FAILURE, EXIT_OK, run_crawl
-from .spiders.capture import CaptureSpider
+from ..archiving.paths import ArchivePaths
+from ..archiving.runs import RunSummary
+from ..sites import EVERY_HOST, SiteRules
+from ..spiders.capture import CaptureSpider
+from . import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError
+from .run import run_spider
 
 SUCCESS = ("ok", "revisit")
 
@@ -44,7 +48,7 @@ def _emit(entry: dict, as_json: bool) -> None:
     print(json.dumps(entry, ensure_ascii=False) if as_json else _line(entry), flush=True)
 
 
-def describe(archive: Path, run_id: int, url: str, result: dict) -> dict:
+def describe(db: Path, run_id: int, url: str, result: dict) -> dict:
     """What the index says of one given URL after this run: last capture's outcome, the article read."""
     final = result.get("final_url", url)
     entry = {
@@ -56,7 +60,7 @@ def describe(archive: Path, run_id: int, url: str, result: dict) -> dict:
         "article": None,
         "reason": result.get("reason") or "not fetched",
     }
-    with sqlite3.connect(f"file:{archive / 'turan.db'}?mode=ro", uri=True) as conn:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         capture = conn.execute(
             "select id, outcome, status, error from captures where url = ? and run_id = ? "
             "order by id desc limit 1",
@@ -72,49 +76,54 @@ def describe(archive: Path, run_id: int, url: str, result: dict) -> dict:
     return entry
 
 
-def run_capture(
-    archive: Path, urls: list[str], overrides: dict, site: str, as_json: bool, quiet: bool
-) -> int:
+def given_urls(args: argparse.Namespace) -> list[str]:
+    urls = list(args.urls)
+    if args.from_file:
+        try:
+            text = Path(args.from_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot read {args.from_file}: {exc}", EXIT_USAGE) from None
+        urls += [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    if not urls:
+        raise CommandError("give at least one URL (or --from-file)", EXIT_USAGE)
+    return urls
+
+
+def capture(args: argparse.Namespace) -> int:
+    urls = given_urls(args)
     checked = [(url, url_problem(url)) for url in urls]
     invalid = [(url, problem) for url, problem in checked if problem]
     for url, problem in invalid:
-        _emit(
-            {
-                "url": url,
-                "final_url": None,
-                "outcome": "invalid",
-                "status": None,
-                "title": None,
-                "article": None,
-                "reason": problem,
-            },
-            as_json,
-        )
+        entry = {"url": url, "final_url": None, "outcome": "invalid", "status": None, "title": None}
+        _emit({**entry, "article": None, "reason": problem}, args.json)
     valid = [url for url, problem in checked if not problem]
     if not valid:
-        print("turan-crawler capture: no URL to capture", file=sys.stderr)
-        return EXIT_FAILURE
+        raise CommandError("no URL to capture")
+    paths = ArchivePaths.at(args.archive)
 
-    def report(crawler: Crawler) -> int:
+    def report(crawler: Crawler, summary: RunSummary) -> int:
         failed = bool(invalid)
         for url in valid:
-            entry = describe(
-                Path(crawler.settings.get("ARCHIVE_DIR")),
-                crawler.archive.run_id,
-                url,
-                crawler.spider.results.get(url, {}),
-            )
+            entry = describe(paths.db, summary.run_id, url, crawler.spider.results.get(url, {}))
             failed = failed or entry["outcome"] not in SUCCESS
-            _emit(entry, as_json)
+            _emit(entry, args.json)
         return EXIT_FAILURE if failed else EXIT_OK
 
-    return run_crawl(
-        archive,
+    overrides: dict = {
+        "ROBOTSTXT_OBEY": not args.ignore_robots,
+        "DOWNLOAD_TIMEOUT": args.timeout,
+        "RETRY_TIMES": 1,
+    }
+    if args.delay is not None:
+        overrides.update(DOWNLOAD_DELAY=args.delay, AUTOTHROTTLE_ENABLED=args.delay > 0)
+    rules = SiteRules({EVERY_HOST: args.site} if args.site != "auto" else {})
+    return run_spider(
+        paths,
+        CaptureSpider,
+        {"urls": valid, "site_rules": rules},
         overrides,
-        {"urls": valid, "site": site},
         "capture",
         " ".join(urls),
-        quiet,
-        CaptureSpider,
+        args.quiet,
         report,
     )

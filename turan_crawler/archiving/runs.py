@@ -1,0 +1,95 @@
+"""Run bookkeeping, in one place: the ``runs`` row a run starts and finishes, its summary, the summary
+line every command prints, and the exit code a run's outcome gives."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+
+import sqlite_utils
+
+from ..clock import utc_now
+
+FINISHED_REASONS = ("finished", "closespider_itemcount")
+
+
+@dataclass
+class RunSummary:
+    run_id: int | None = None
+    pages: int = 0
+    articles_new: int = 0
+    articles_updated: int = 0
+    errors: int = 0
+    blocked: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    robots_txt: int = 0  # robots.txt fetches among the pages
+    finish_reason: str = "finished"
+    seconds: float = 0.0
+    failure: str | None = None  # why the archive could not be written
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def line(self, command: str) -> str:
+        """The one summary line of a run."""
+        return (
+            f"turan-crawler {command}: {self.pages} pages, {self.articles_new} new articles, "
+            f"{self.articles_updated} updated, {self.errors} errors, {self.blocked} blocked "
+            f"in {self.seconds} s ({self.finish_reason})"
+        )
+
+    @property
+    def succeeded(self) -> bool:
+        """The archive was written, the run finished, and something other than challenges was fetched."""
+        if self.failure or self.finish_reason not in FINISHED_REASONS:
+            return False
+        site_pages = self.pages - self.robots_txt
+        site_ok = self.outcomes.get("ok", 0) + self.outcomes.get("revisit", 0) - self.robots_txt
+        return site_pages > 0 and site_ok > 0 and self.blocked < site_pages
+
+
+def start_run(db: sqlite_utils.Database, command: str, args: str) -> int:
+    row = {
+        "started_at": utc_now(),
+        "command": command,
+        "args": args,
+        "pid": os.getpid(),
+        "pages": 0,
+        "articles_new": 0,
+        "articles_updated": 0,
+        "errors": 0,
+        "blocked": 0,
+    }
+    return db["runs"].insert(row).last_pk
+
+
+def finish_run(
+    db: sqlite_utils.Database, run_id: int, articles: dict[str, int], finish_reason: str
+) -> RunSummary:
+    """Count what the run captured, close its ``runs`` row and return its summary (seconds not set)."""
+    outcomes = dict(
+        db.execute(
+            "select outcome, count(*) from captures where run_id = ? group by outcome", [run_id]
+        ).fetchall()
+    )
+    pages, robots_txt = db.execute(
+        "select count(*), coalesce(sum(url like '%/robots.txt'), 0) from captures "
+        "where run_id = ? and warc_file is not null",
+        [run_id],
+    ).fetchone()
+    summary = RunSummary(
+        run_id=run_id,
+        pages=pages,
+        articles_new=articles.get("new", 0),
+        articles_updated=articles.get("updated", 0),
+        errors=outcomes.get("error", 0),
+        blocked=outcomes.get("blocked", 0),
+        outcomes=outcomes,
+        robots_txt=robots_txt,
+        finish_reason=finish_reason,
+    )
+    counts = {
+        k: getattr(summary, k) for k in ("pages", "articles_new", "articles_updated", "errors", "blocked")
+    }
+    db["runs"].update(run_id, {**counts, "finished_at": utc_now(), "finish_reason": finish_reason})
+    return summary

@@ -1,0 +1,42 @@
+"""``replica``: serve the local replica of the site, or export it as static files for nginx."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import EXIT_OK
+
+
+def replica(args: argparse.Namespace) -> int:
+    from ..replica import ReplicaApp, ReplicaServer, Site
+    from ..replica.export import export_site
+
+    if args.export:
+        app = ReplicaApp(Site(articles=args.articles, seed=args.seed, faults=False))
+        count = export_site(app, Path(args.export), port=args.port or 8080)
+        print(
+            f"wrote {count} pages to {args.export}/site; serve them with: "
+            f"nginx -c {Path(args.export).resolve()}/nginx.conf",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    app = ReplicaApp(
+        Site(articles=args.articles, seed=args.seed, faults=not args.no_faults),
+        slow_seconds=args.slow_seconds,
+    )
+    server = ReplicaServer(app, port=args.port)
+    print(
+        f"replica of turan.az ({args.articles} articles, seed {args.seed}) on {server.url}/en\n"
+        f"truth: {server.url}/_replica/truth.json  (Ctrl-C stops)",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.httpd.server_close()
+    return EXIT_OK

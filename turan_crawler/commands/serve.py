@@ -1,0 +1,25 @@
+"""``serve``: become Datasette over the archive's index (exec: signals reach it, no orphan is left)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..archiving.paths import ArchivePaths
+from ..datasette.serve import datasette_command
+from . import CommandError
+
+
+def serve(args: argparse.Namespace) -> int:
+    paths = ArchivePaths.at(args.archive)
+    if not paths.db.exists():
+        raise CommandError(f"no index at {paths.db} (run a crawl first: turan-crawler demo)")
+    cmd = datasette_command(paths, args.host, args.port)
+    print(
+        f"turan-crawler serve: http://{args.host}:{args.port}/{paths.database_name} (Ctrl-C stops)",
+        file=sys.stderr,
+        flush=True,
+    )
+    os.execv(sys.executable, cmd)
+    raise AssertionError("not reached")

@@ -1,0 +1,23 @@
+"""``wacz OUT``: package the archive as WACZ."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..archiving.paths import ArchivePaths
+from ..wacz import write_wacz
+from . import EXIT_OK, CommandError
+
+
+def wacz(args: argparse.Namespace) -> int:
+    paths = ArchivePaths.at(args.archive)
+    if not paths.db.exists():
+        raise CommandError(f"no archive in {paths.root}")
+    counts = write_wacz(paths, Path(args.out))
+    print(
+        f"turan-crawler wacz: {args.out}: {counts['warcs']} WARC files, {counts['pages']} pages",
+        file=sys.stderr,
+    )
+    return EXIT_OK
