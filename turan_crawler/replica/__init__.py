@@ -4,7 +4,7 @@ from datetime import datetime
 
 from .app import FAULTS, ReplicaApp
 from .server import ReplicaServer
-from .site import DEFAULT_NOW, Site
+from .site import DEFAULT_NOW, LAYOUTS, SKINS, Site
 
 
 def start_replica(
@@ -14,14 +14,18 @@ def start_replica(
     port: int = 0,
     slow_seconds: float = 2.0,
     now: datetime = DEFAULT_NOW,
+    layout: str = "classic",
+    skins: bool = True,
 ) -> ReplicaServer:
     """Build a site and serve it on 127.0.0.1 in a background thread; call ``.stop()`` when done.
 
     ``now`` is the site's clock: its newest article is a day older than that. The default (14 Jan 2026,
     the seed page's date) keeps every byte deterministic; pass the real time to test refresh windows.
+    ``layout`` is ``"classic"`` (news line, ``?page=N``) or ``"sitemaps"`` (no news line, shallow
+    path-paginated categories, month sitemaps); ``skins=False`` serves every article in the classic skin.
     """
-    app = ReplicaApp(Site(articles=articles, seed=seed, faults=faults, now=now), slow_seconds=slow_seconds)
-    return ReplicaServer(app, port=port).start()
+    site = Site(articles=articles, seed=seed, faults=faults, now=now, layout=layout, skins=skins)
+    return ReplicaServer(ReplicaApp(site, slow_seconds=slow_seconds), port=port).start()
 
 
-__all__ = ["FAULTS", "ReplicaApp", "ReplicaServer", "Site", "start_replica"]
+__all__ = ["FAULTS", "LAYOUTS", "SKINS", "ReplicaApp", "ReplicaServer", "Site", "start_replica"]

@@ -1,6 +1,9 @@
 """The replica's routes: what each URL answers, including served variants, faults and control endpoints.
 
 ``ReplicaApp.respond`` is independent of any socket: the HTTP server and the static exporter both use it.
+The site's layout decides the listing and sitemap URLs: ``classic`` (a news line and category pages with
+``?page=N``, one sitemap per language) or ``sitemaps`` (no news line, shallow category pages paginated by
+path, a sitemap index of month sitemaps per language); see structure.py.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from . import render, texts
+from . import render, structure, texts
 from .site import SEED_ARTICLE_PATH, Article, Site
 
 HTML = "text/html; charset=utf-8"
@@ -83,8 +86,11 @@ def html_response(text: str, path: str, status: int = 200) -> Response:
 
 
 def _malform(text: str) -> str:
-    """Break the markup the way old CMS pages are broken: unclosed <p>, stray closers, no </html>."""
-    text = text.replace("</p>", "").replace('<h1 class="news-title">', "</span></font><h1 class=news-title>")
+    """Break the markup the way old CMS pages are broken: unclosed <p> and <tr>, stray closers, no </html>."""
+    text = text.replace("</p>", "").replace("</tr>", "")
+    text = re.sub(
+        r'<(h1|td) class="(news-title|entry-title|art-ttl)">', r"</span></font><\1 class=\2>", text, count=1
+    )
     return text.replace("</body>\n</html>\n", "")
 
 
@@ -125,10 +131,16 @@ class ReplicaApp:
         self.slow_seconds = slow_seconds
         self.requests: deque[str] = deque(maxlen=1_000_000)
         self._log_lock = threading.Lock()
+        self._xml_cache: dict[tuple[int, str, str], bytes] = {}  # (generation, base, path) -> sitemap bytes
+        self._xml_generation = -1
 
     # -- truth ------------------------------------------------------------------------------------
     def truth(self) -> dict:
         """Everything a test needs to judge a crawl: articles with expected fields, listings, faults."""
+        with self.site.lock:  # one consistent state, even while the control API publishes
+            return self._truth()
+
+    def _truth(self) -> dict:
         site = self.site
         faults = []
         if site.faults:
@@ -137,18 +149,65 @@ class ReplicaApp:
                 if f.kind == "redirect_chain":
                     entry["redirects_to"] = SEED_ARTICLE_PATH
                 faults.append(entry)
-        return {
+        all_articles = site.all_articles()
+        articles = [site.article_truth(a) for a in all_articles]
+        truth = {
             "seed": site.seed,
+            "layout": site.layout,
             "generation": site.generation,
             "now": site.now.isoformat(),
-            "articles": [site.article_truth(a) for a in site.all_articles()],
+            "articles": articles,
             "listings": self.listing_paths(),
             "faults": faults,
             "robots_disallowed": ["/_replica/", "/search", "/print/", "/en/closed/"],
         }
+        if site.layout == "classic":  # every live article is on the news line and its category's pages
+            truth["must_reach"] = [a["url"] for a in articles if a["removed_status"] is None]
+            return truth
+        layout = structure.structure(site)
+        for art, entry in zip(all_articles, articles, strict=True):
+            entry["lastmod"] = art.lastmod.isoformat()
+            entry["reachable_via"] = layout.reachable_via[art.path]
+        truth["sitemaps"] = {
+            "index": [structure.index_path(lang) for lang in texts.LANGS],
+            "months": [
+                {
+                    "url": m.path,
+                    "lang": m.lang,
+                    "month": m.month,
+                    "lastmod": m.lastmod.isoformat(),
+                    "gzipped": m.gzipped,
+                    "urls": len(m.articles),
+                }
+                for lang in texts.LANGS
+                for m in layout.months[lang]
+            ],
+        }
+        truth["must_reach"] = [a["url"] for a in articles if a["reachable_via"]]
+        truth["pagination"] = {
+            "page_size": structure.PATH_PAGE_SIZE,
+            "shallow_pages": structure.SHALLOW_PAGES,
+            "deep_categories": [f"/{lang}/{slug}" for lang, slug in structure.DEEP_CATEGORIES.items()],
+        }
+        return truth
+
+    def sitemap_paths(self) -> list[str]:
+        """Every sitemap URL the site serves: the indexes first, then what they list."""
+        if self.site.layout == "classic":
+            return [
+                f"/storage/sitemap/{lang}/sitemap{kind}_0.xml"
+                for lang in texts.LANGS
+                for kind in ("", "_index")
+            ]
+        layout = structure.structure(self.site)
+        return [structure.index_path(lang) for lang in texts.LANGS] + [
+            m.path for lang in texts.LANGS for m in layout.months[lang]
+        ]
 
     def listing_paths(self) -> list[str]:
         """Every listing page: front pages, news-line pages and category pages with their page numbers."""
+        if self.site.layout != "classic":
+            return list(structure.structure(self.site).listings)
         paths = []
         for lang in texts.LANGS:
             paths.append(f"/{lang}")
@@ -183,8 +242,10 @@ class ReplicaApp:
             return Response(200, render.robots_txt(base).encode(), [("Content-Type", "text/plain")])
         if path == "/rss":
             return self._challenge()
+        if self.site.layout != "classic" and path.startswith(structure.SITEMAP_DIR + "/"):
+            return self._month_sitemaps(path, base)
         sitemap = re.fullmatch(r"/storage/sitemap/(en|az|ru)/sitemap_(index_)?0\.xml", path)
-        if sitemap:
+        if sitemap and self.site.layout == "classic":
             lang = sitemap.group(1)
             xml = (
                 render.sitemap_index(base, lang)
@@ -199,10 +260,43 @@ class ReplicaApp:
         art = self.site.by_path.get(path)
         if art is not None:
             return self._article(art, base, accept_encoding)
-        listing = self._listing(path, query)
+        classic = self.site.layout == "classic"
+        listing = self._listing(path, query) if classic else self._path_listing(path)
         if listing is not None:
             return listing
         return html_response(self._not_found_page(), path, 404)
+
+    def _path_listing(self, path: str) -> Response | None:
+        """The sitemaps layout's front and category pages; ``/page/1`` redirects to the category."""
+        if path.endswith("/page/1"):
+            return Response(301, b"", [("Location", path[: -len("/page/1")]), ("Content-Type", HTML)])
+        listing = structure.structure(self.site).listings.get(path)
+        if listing is None:
+            return None
+        extra = self._in_focus() if path == "/en" and self.site.faults else ""
+        return html_response(render.path_listing_page(self.site, listing, extra), path)
+
+    def _month_sitemaps(self, path: str, base: str) -> Response:
+        """A sitemap index or a month sitemap (gzipped ones as application/gzip), cached per generation."""
+        layout = structure.structure(self.site)
+        key = (layout.generation, base, path)
+        body = self._xml_cache.get(key)
+        month = layout.month_by_path.get(path)
+        if body is None:
+            lang = path.split("/")[3]
+            if month is not None:
+                xml = render.month_sitemap(base, month).encode()
+                body = gzip.compress(xml, compresslevel=6, mtime=0) if month.gzipped else xml
+            elif lang in texts.LANGS and path == structure.index_path(lang):
+                body = render.month_index(base, layout.months[lang]).encode()
+            else:
+                return html_response(self._not_found_page(), path, 404)
+            if len(self._xml_cache) > 2048 or self._xml_generation != layout.generation:
+                self._xml_cache.clear()
+                self._xml_generation = layout.generation
+            self._xml_cache[key] = body
+        content_type = "application/gzip" if month is not None and month.gzipped else "application/xml"
+        return Response(200, body, [("Content-Type", content_type)])
 
     def _article(self, art: Article, base: str, accept_encoding: str) -> Response:
         if art.removed_status:

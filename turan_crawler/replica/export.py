@@ -19,11 +19,12 @@ http {{
     access_log off;
     sendfile on;
     keepalive_requests 100000;
-    types {{ text/html html; text/plain txt; application/xml xml; application/json json; }}
+    types {{ text/html html; text/plain txt; application/xml xml; application/json json; application/gzip gz; }}
     server {{
         listen 127.0.0.1:{port};
         root {root}/site;
         location = /robots.txt {{ default_type text/plain; }}
+        location ~ ^(/.+)/page/1$ {{ return 301 $1; }}
         location / {{
             default_type "text/html; charset=utf-8";
             try_files $uri/__page$arg_page.html $uri $uri/index.html =404;
@@ -37,17 +38,14 @@ def export_site(app: ReplicaApp, out_dir: Path, port: int = 8080) -> int:
     """Write every page the crawler can reach under ``out_dir/site`` and ``out_dir/nginx.conf``.
 
     Returns the number of pages written. Pages are written as the plain variant (no faults, no gzip):
-    transport tricks do not survive static files.
+    transport tricks do not survive static files. Gzipped month sitemaps (sitemaps layout) are written as
+    their ``.xml.gz`` bytes and served as ``application/gzip``; path-paginated category pages become
+    ``{category}/page/{n}/index.html``.
     """
     out_dir = Path(out_dir).resolve()
     site_dir = out_dir / "site"
     host = f"127.0.0.1:{port}"
-    targets = ["/robots.txt"] + [
-        f"/storage/sitemap/{lang}/sitemap{kind}_0.xml"
-        for lang in ("en", "az", "ru")
-        for kind in ("", "_index")
-    ]
-    targets += app.listing_paths()
+    targets = ["/robots.txt", *app.sitemap_paths(), *app.listing_paths()]
     targets += [a.path for a in app.site.live_articles()]
     for target in targets:
         resp = app.respond("GET", target, host)

@@ -22,8 +22,19 @@ def port_or_free(preferred: int) -> int:
 
 
 @contextmanager
-def replica_process(articles: int = 300, seed: int = 1, faults: bool = True, port: int = 0) -> Iterator[str]:
-    """Start ``turan-crawler replica`` in a child process and yield its base URL; stop it on exit."""
+def replica_process(
+    articles: int = 300,
+    seed: int = 1,
+    faults: bool = True,
+    port: int = 0,
+    layout: str = "classic",
+    skins: bool = True,
+) -> Iterator[str]:
+    """Start ``turan-crawler replica`` in a child process and yield its base URL; stop it on exit.
+
+    The defaults add no option, so the command line is the same as before layouts and skins existed;
+    ``layout`` passes ``--layout``, ``skins=False`` passes ``--no-skins``.
+    """
     cmd = [
         sys.executable,
         "-m",
@@ -38,6 +49,10 @@ def replica_process(articles: int = 300, seed: int = 1, faults: bool = True, por
     ]
     if not faults:
         cmd.append("--no-faults")
+    if layout != "classic":
+        cmd += ["--layout", layout]
+    if not skins:
+        cmd.append("--no-skins")
     child = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     try:
         line = child.stderr.readline()

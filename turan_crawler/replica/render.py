@@ -2,6 +2,12 @@
 
 The markup is the replica's own guess at a Laravel-era news site. Pages carry the real site's furniture
 (menus, inline CSS and scripts, social blocks) so that an article page weighs ~100-200 KB, as on turan.az.
+
+Articles come in three skins (templates) with their own class names, element order and furniture:
+``classic`` (the original guess), ``magazine`` (an ``<article>`` with a ``<header>``, ``<time datetime>``,
+share bar and newsletter box, related before latest) and ``legacy`` (tables, ``<br><br>`` paragraphs, no
+metadata). The layout (``classic`` or ``sitemaps``) decides the site-wide words: the sitemaps layout prints
+its latest and related blocks under other headings than the classic one.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from functools import cache
 
 from . import texts
 from .site import Article, Site
+from .structure import Listing, Month, page_path
 
 PAGE_SIZE = 20
 LATEST_COUNT = 10
@@ -42,9 +49,37 @@ def format_short(when: datetime) -> str:
     return f"{when.day:02d}.{texts.SHORT_MONTHS_EN[when.month - 1]}.{when.year}"
 
 
+def format_legacy(lang: str, when: datetime) -> str:
+    """The legacy skin's date, after the old layout's: '2017 October 28 ( Saturday )  15:07:00'."""
+    month = texts.MONTHS["ru_nom" if lang == "ru" else lang][when.month - 1]
+    weekday = texts.WEEKDAYS[lang][when.weekday()]
+    return f"{when.year} {month} {when.day} ( {weekday} )  {when:%H:%M:%S}"
+
+
+def _latest_date(site: Site, when: datetime) -> str:
+    """A date in the latest block: '09.Jan.2026' (classic layout) or '14:05 | 09.01.2026' (sitemaps)."""
+    return format_short(when) if site.layout == "classic" else f"{when:%H:%M} | {when:%d.%m.%Y}"
+
+
+def headings(site: Site, lang: str) -> tuple[str, str]:
+    """The (latest, related) block headings: each layout prints its own words."""
+    words = texts.FURNITURE[lang]
+    if site.layout == "classic":
+        return words["latest"], words["related"]
+    return words["fresh"], words["on_topic"]
+
+
+def teaser(art: Article, limit: int = 180) -> str:
+    """A listing's teaser: the opening of the first real paragraph, cut at a word."""
+    text = next((p for p in art.paragraphs if len(p) > 40), art.paragraphs[0])
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit)].rstrip(" ,.;:") + "…"
+
+
 @cache
-def boilerplate(lang: str) -> tuple[str, str]:
-    """(head extras, footer) for a language: inline CSS, an SVG sprite, menus and a config script."""
+def _assets(lang: str) -> tuple[str, str]:
+    """(head extras, SVG sprite) for a language: inline CSS, a config script, icons."""
     rng = random.Random(f"boilerplate:{lang}")
     css = "\n".join(
         f".c{n}{{margin:{rng.randint(0, 40)}px {rng.randint(0, 40)}px;color:#{rng.randrange(16**6):06x};"
@@ -65,6 +100,13 @@ def boilerplate(lang: str) -> tuple[str, str]:
         }
     )
     head = f"<style>{css}</style>\n<script>window.__APP__ = {config};</script>"
+    return head, sprite
+
+
+@cache
+def boilerplate(lang: str) -> tuple[str, str]:
+    """(head extras, footer) for a language: inline CSS, an SVG sprite, menus and a config script."""
+    head, sprite = _assets(lang)
     menu = "".join(
         f'<li><a href="/{lang}/{slug}">{esc(label)}</a></li>' for slug, label in texts.CATEGORIES[lang]
     )
@@ -79,12 +121,17 @@ def boilerplate(lang: str) -> tuple[str, str]:
     return head, footer
 
 
-def _menu(lang: str) -> str:
+def _menu(lang: str, layout: str = "classic") -> str:
     words = texts.FURNITURE[lang]
     cats = "".join(
         f'<li><a href="/{lang}/{slug}">{esc(label)}</a></li>' for slug, label in texts.CATEGORIES[lang]
     )
     langs = "".join(f'<a class="lang" href="/{code}">{code.upper()}</a>' for code in texts.LANGS)
+    if layout != "classic":  # no news line in the sitemaps layout: home, then the category listings
+        return (
+            f'<nav class="primary-menu" aria-label="{words["home"]}"><ul><li><a href="/{lang}">'
+            f'{words["home"]}</a></li>{cats}</ul><div class="langs">{langs}</div></nav>'
+        )
     return (
         f'<nav class="main-menu"><ul><li><a href="/{lang}/news-line">{words["newsline"]}</a></li>{cats}'
         f'</ul><div class="langs">{langs}</div><form action="/search"><input name="q" '
@@ -92,14 +139,29 @@ def _menu(lang: str) -> str:
     )
 
 
+def _latest(site: Site, lang: str) -> list[Article]:
+    return site.live_articles(lang)[:LATEST_COUNT]
+
+
+def _related(site: Site, art: Article) -> list[Article]:
+    return [a for a in site.live_articles(art.lang, art.category_slug) if a is not art][:4]
+
+
 def _latest_block(site: Site, lang: str) -> str:
-    words = texts.FURNITURE[lang]
+    heading = headings(site, lang)[0]
+    if site.layout == "classic":
+        items = "".join(
+            f'<a class="latest-item" href="{a.path}"><div class="latest-title">{esc(a.title)}</div>'
+            f'<div class="latest-date">{format_short(a.published)}</div></a>'
+            for a in _latest(site, lang)
+        )
+        return f'<aside class="latest-news"><h3>{heading}</h3>{items}</aside>'
     items = "".join(
-        f'<a class="latest-item" href="{a.path}"><div class="latest-title">{esc(a.title)}</div>'
-        f'<div class="latest-date">{format_short(a.published)}</div></a>'
-        for a in site.live_articles(lang)[:LATEST_COUNT]
+        f'<li><a href="{a.path}">{esc(a.title)}</a><span class="fresh-date">{_latest_date(site, a.published)}'
+        "</span></li>"
+        for a in _latest(site, lang)
     )
-    return f'<aside class="latest-news"><h3>{words["latest"]}</h3>{items}</aside>'
+    return f'<aside class="fresh-block"><h3 class="block-title">{heading}</h3><ul>{items}</ul></aside>'
 
 
 def _page(site: Site, lang: str, title: str, head: str, main: str, header_line: str | None = None) -> str:
@@ -110,7 +172,8 @@ def _page(site: Site, lang: str, title: str, head: str, main: str, header_line: 
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{esc(title)}</title>\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n{head}\n{extra_head}\n</head>\n'
         f'<body>\n<header class="site-header"><div class="top-date">{esc(line)}</div>'
-        f'<a class="logo" href="/{lang}"><img src="/img/logo.svg" alt="Turan"></a>{_menu(lang)}</header>\n'
+        f'<a class="logo" href="/{lang}"><img src="/img/logo.svg" alt="Turan"></a>{_menu(lang, site.layout)}'
+        "</header>\n"
         f'<main class="container">\n{main}\n{_latest_block(site, lang)}\n'
         f'<div class="page-date">{site.now.day} {texts.SHORT_MONTHS_EN[site.now.month - 1]} {site.now.year}</div>\n'
         f'<div class="in-focus-title">{words["focus"]}</div>\n</main>\n{footer}\n</body>\n</html>\n'
@@ -156,28 +219,43 @@ def _metadata(art: Article, base: str, translations: list[tuple[str, str]]) -> s
     return "\n".join(tags)
 
 
-def _body_html(art: Article) -> str:
+def _body_parts(art: Article) -> list[tuple[str, str]]:
+    """The printed body as (kind, escaped text): "p" paragraphs, "stamp" live-update times, "code" alone."""
     paragraphs = art.paragraphs if not art.paywalled else [art.teaser]
-    parts = []
+    parts: list[tuple[str, str]] = []
     for n, text in enumerate(paragraphs):
         last = n == len(paragraphs) - 1
         if art.live and len(text) == 16 and text[4] == "-":
-            parts.append(f"<p><strong>{text}</strong></p>")
-            continue
-        if last and art.editor_code_printed and art.editor_code_inline and not art.paywalled:
-            parts.append(f"<p>{esc(text)} {art.editor_code_printed}</p>")
+            parts.append(("stamp", text))
+        elif last and art.editor_code_printed and art.editor_code_inline and not art.paywalled:
+            parts.append(("p", f"{esc(text)} {art.editor_code_printed}"))
         else:
-            parts.append(f"<p>{esc(text)}</p>")
+            parts.append(("p", esc(text)))
     if art.editor_code_printed and not art.editor_code_inline and not art.paywalled:
-        parts.append(f"<p>{art.editor_code_printed}</p>")
-    return "\n".join(parts)
+        parts.append(("code", art.editor_code_printed))
+    return parts
+
+
+def _body_html(art: Article) -> str:
+    return "\n".join(
+        f"<p><strong>{text}</strong></p>" if kind == "stamp" else f"<p>{text}</p>"
+        for kind, text in _body_parts(art)
+    )
 
 
 def article_page(site: Site, art: Article, base: str) -> str:
-    """The full HTML of an article page."""
-    lang, words = art.lang, texts.FURNITURE[art.lang]
+    """The full HTML of an article page, in the article's skin."""
     translations = [(site.articles[i].path, site.articles[i].lang) for i in art.translations]
+    words = texts.FURNITURE[art.lang]
     header_line = words["updated"].format(n=art.index % 23 + 1) if art.header_style == "updated" else None
+    render = {"classic": _classic_article, "magazine": _magazine_article, "legacy": _legacy_article}[art.skin]
+    return render(site, art, base, translations, header_line)
+
+
+def _classic_article(
+    site: Site, art: Article, base: str, translations: list[tuple[str, str]], header_line: str | None
+) -> str:
+    lang, words = art.lang, texts.FURNITURE[art.lang]
     title = esc(art.title)
     parts = [
         f'<div class="news-inner" data-id="{art.article_id or ""}">',
@@ -217,18 +295,192 @@ def article_page(site: Site, art: Article, base: str) -> str:
         )
     parts.append(f'<a class="print" href="/print{art.path}">{words["print"]}</a>')
     parts.append("</div>")
-    related = [a for a in site.live_articles(lang, art.category_slug) if a is not art][:4]
     parts.append(
-        f'<div class="related-news"><h3>{words["related"]}</h3>'
+        f'<div class="related-news"><h3>{headings(site, lang)[1]}</h3>'
         + "".join(
             f'<div class="related-item"><a href="{a.path}">{esc(a.title)}</a>'
             f"<span>{esc(a.category)} - {format_date(lang, a.published)}</span></div>"
-            for a in related
+            for a in _related(site, art)
         )
         + "</div>"
     )
     head = _metadata(art, base, translations)
     return _page(site, lang, f"{art.title} | Turan", head, "\n".join(parts), header_line)
+
+
+def _magazine_article(
+    site: Site, art: Article, base: str, translations: list[tuple[str, str]], header_line: str | None
+) -> str:
+    """A WordPress-like template: <article> with a <header>, share bar and newsletter box inside it, and a
+    sidebar where the related block comes before the latest one."""
+    lang, words = art.lang, texts.FURNITURE[art.lang]
+    head_extra, sprite = _assets(lang)
+    latest_heading, related_heading = headings(site, lang)
+    title, url = esc(art.title), base + art.path
+    line = header_line if header_line is not None else format_today(lang, site.now)
+    byline = ""
+    if art.author_style == "byline":
+        byline = (
+            f'<span class="byline">{words["by"]} <a class="author-name" rel="author" '
+            f'href="/{lang}/author/{art.index % 7}">{esc(art.author)}</a></span>'
+        )
+    body = "\n".join(
+        f'<p class="update-time"><em>{text}</em></p>' if kind == "stamp" else f"<p>{text}</p>"
+        for kind, text in _body_parts(art)
+    )
+    parts = [
+        f'<article class="post-single" id="post-{art.article_id or art.index}">',
+        '<header class="entry-header">',
+        f'<div class="entry-kicker"><a rel="category tag" href="/{lang}/{art.category_slug}">'
+        f"{esc(art.category)}</a></div>",
+        f'<h1 class="entry-title">{title}</h1>',
+        f'<div class="entry-meta"><time class="entry-date" datetime="{art.published.isoformat()}">'
+        f"{format_date(lang, art.published, art.ru_genitive, comma=True)}</time>{byline}</div>",
+        "</header>",
+        f'<figure class="entry-figure"><img src="/storage/news/{art.published:%Y/%m/%d}/{art.index}.jpg" '
+        f'alt="{title}" loading="lazy"></figure>',
+        f'<div class="share-bar"><span class="share-label">{words["share"]}</span>'
+        f'<a class="share-fb" href="https://www.facebook.com/sharer/sharer.php?u={url}">Facebook</a>'
+        f'<a class="share-x" href="https://x.com/intent/post?url={url}">X</a>'
+        f'<a class="share-tg" href="https://t.me/share/url?url={url}">Telegram</a>'
+        f'<a class="share-wa" href="https://wa.me/?text={url}">WhatsApp</a></div>',
+        f'<div class="entry-content">\n{body}\n</div>',
+    ]
+    if art.paywalled:
+        parts.append(
+            f'<div class="paywall-notice"><p>{texts.PAYWALL_MARKER[lang]}</p>'
+            '<a class="btn" href="/login">Login</a></div>'
+        )
+    if art.author_style == "after":
+        parts.append(
+            f'<div class="author-box"><span class="author-label">{words["by"]}</span> '
+            f'<span class="author-name">{esc(art.author)}</span></div>'
+        )
+    if translations:
+        parts.append(
+            '<div class="entry-translations">'
+            + "".join(
+                f'<a hreflang="{p_lang}" href="{path}">{p_lang.upper()}</a>' for path, p_lang in translations
+            )
+            + "</div>"
+        )
+    parts += [
+        f'<aside class="newsletter-box"><h4>{words["newsletter"]}</h4><p>{words["newsletter_text"]}</p>'
+        f'<form action="/newsletter" method="post"><input type="email" name="email">'
+        f'<button type="submit">{words["subscribe"]}</button></form></aside>',
+        f'<footer class="entry-footer"><a href="#comments">{words["review"]}</a> '
+        f'<a href="/print{art.path}">{words["print"]}</a></footer>',
+        "</article>",
+        '<aside class="sidebar">',
+        f'<section class="widget widget-posts"><h2 class="widget-title">{related_heading}</h2><ul>'
+        + "".join(
+            f'<li><a href="{a.path}">{esc(a.title)}</a><small>{esc(a.category)} · '
+            f"{format_date(lang, a.published)}</small></li>"
+            for a in _related(site, art)
+        )
+        + "</ul></section>",
+        f'<section class="widget widget-stream"><h2 class="widget-title">{latest_heading}</h2><ol>'
+        + "".join(
+            f'<li><a href="{a.path}">{esc(a.title)}</a> <span class="when">{_latest_date(site, a.published)}'
+            "</span></li>"
+            for a in _latest(site, lang)
+        )
+        + "</ol></section>",
+        "</aside>",
+    ]
+    langs = "".join(f'<a href="/{code}">{code.upper()}</a>' for code in texts.LANGS)
+    social = (
+        '<a href="https://facebook.com/turan">Facebook</a> <a href="https://x.com/turan">X</a> '
+        '<a href="https://t.me/turan">Telegram</a>'
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}" class="theme-magazine">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title} — Turan</title>\n'
+        f"{_metadata(art, base, translations)}\n{head_extra}\n</head>\n"
+        f'<body class="single single-post">\n<div class="topbar"><span class="topbar-today">{esc(line)}</span>'
+        f'<div class="topbar-langs">{langs}</div></div>\n'
+        f'<header class="masthead"><a class="brand" href="/{lang}"><img src="/img/turan-wordmark.svg" '
+        f'alt="Turan"></a>{_menu(lang, site.layout)}</header>\n'
+        f'<div class="wrap content-area">\n' + "\n".join(parts) + "\n</div>\n"
+        f'<footer class="colophon"><svg style="display:none">{sprite}</svg><div class="follow"><p>'
+        f'{words["follow"]}</p>{social}</div><p class="colophon-date">{site.now.day} '
+        f"{texts.SHORT_MONTHS_EN[site.now.month - 1]} {site.now.year}</p>"
+        "<p>© 1990-2026 Turan Information Agency</p></footer>\n</body>\n</html>\n"
+    )
+
+
+def _legacy_article(
+    site: Site, art: Article, base: str, translations: list[tuple[str, str]], header_line: str | None
+) -> str:
+    """An old table layout: latest news in the left column before the article, the title in a <td>, the
+    date after it in a <span>, paragraphs separated by <br><br>, no JSON-LD or OpenGraph."""
+    lang, words = art.lang, texts.FURNITURE[art.lang]
+    head_extra, sprite = _assets(lang)
+    latest_heading, related_heading = headings(site, lang)
+    title = esc(art.title)
+    line = header_line if header_line is not None else format_today(lang, site.now)
+    menu = " | ".join(f'<a href="/{lang}/{slug}">{esc(label)}</a>' for slug, label in texts.CATEGORIES[lang])
+    text = "<br><br>".join(f"<b>{t}</b>" if kind == "stamp" else t for kind, t in _body_parts(art))
+    rows = [
+        f'<tr><td class="art-ttl"><font size="4"><b>{title}</b></font></td></tr>',
+        f'<tr><td class="art-inf"><span class="art-when">{format_legacy(lang, art.published)}</span> &middot; '
+        f'<a href="/{lang}/{art.category_slug}">{esc(art.category)}</a></td></tr>',
+    ]
+    if art.author_style in ("byline", "meta"):  # no metadata here: the author is printed
+        rows.append(f'<tr><td class="art-by"><i>{esc(art.author)}</i></td></tr>')
+    rows.append(f'<tr><td class="art-txt">{text}</td></tr>')
+    if art.paywalled:
+        rows.append(
+            f'<tr><td class="art-lock"><font color="#cc0000">{texts.PAYWALL_MARKER[lang]}</font> '
+            '<a href="/login">Login</a></td></tr>'
+        )
+    if art.author_style == "after":
+        rows.append(f'<tr><td class="art-sign" align="right"><b>{esc(art.author)}</b></td></tr>')
+    if translations:
+        rows.append(
+            '<tr><td class="art-lng">'
+            + " ".join(
+                f'<a hreflang="{p_lang}" href="{path}">[{p_lang.upper()}]</a>'
+                for path, p_lang in translations
+            )
+            + "</td></tr>"
+        )
+    rows.append(
+        f'<tr><td class="art-tools"><a href="#review">{words["review"]}</a> | '
+        f'<a href="/print{art.path}">{words["print"]}</a></td></tr>'
+    )
+    latest = "".join(
+        f'<tr><td class="box-item"><a href="{a.path}">{esc(a.title)}</a><br>'
+        f'<font size="1" color="#888888">{_latest_date(site, a.published)}</font></td></tr>'
+        for a in _latest(site, lang)
+    )
+    related = "".join(
+        f'<tr><td class="rel-item"><a href="{a.path}">{esc(a.title)}</a> '
+        f'<font size="1">({esc(a.category)} - {format_date(lang, a.published)})</font></td></tr>'
+        for a in _related(site, art)
+    )
+    return (
+        '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">\n'
+        f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>Turan :: {title}</title>\n'
+        f"{head_extra}\n</head>\n"
+        '<body bgcolor="#FFFFFF" leftmargin="0" topmargin="0">\n'
+        '<table width="100%" border="0" cellpadding="0" cellspacing="0" class="hdr">'
+        f'<tr><td class="hdr-date">{esc(line)}</td><td class="hdr-logo" align="right"><a href="/{lang}">'
+        '<img src="/img/logo.gif" alt="Turan" border="0"></a></td></tr>'
+        f'<tr><td colspan="2" class="hdr-menu">{menu}</td></tr></table>\n'
+        '<table width="980" border="0" cellpadding="4" cellspacing="0" align="center" class="layout"><tr>\n'
+        f'<td width="220" valign="top" class="col-l"><table width="100%" class="box-l">'
+        f'<tr><td class="box-head"><b>{latest_heading}</b></td></tr>{latest}</table></td>\n'
+        '<td valign="top" class="col-c">\n<table width="100%" border="0" cellpadding="2" cellspacing="0" '
+        'class="art">\n' + "\n".join(rows) + "\n</table>\n"
+        f'<table width="100%" class="rel"><tr><td class="rel-head"><b>{related_heading}</b></td></tr>'
+        f"{related}</table>\n</td></tr></table>\n"
+        f'<table width="100%" class="ftr"><tr><td>{words["follow"]}: <a href="https://facebook.com/turan">'
+        'Facebook</a> | <a href="https://x.com/turan">X</a> | <a href="https://t.me/turan">Telegram</a></td></tr>'
+        f"<tr><td>{site.now.day} {texts.SHORT_MONTHS_EN[site.now.month - 1]} {site.now.year} &middot; "
+        "© 1990-2026 Turan Information Agency</td></tr></table>\n"
+        f'<div style="display:none"><svg>{sprite}</svg></div>\n</body>\n</html>\n'
+    )
 
 
 def listing_page(
@@ -285,4 +537,66 @@ def sitemap(site: Site, base: str, lang: str) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+    )
+
+
+# -- the sitemaps layout -------------------------------------------------------------------------
+
+
+def path_listing_page(site: Site, listing: Listing, extra: str = "") -> str:
+    """A front page or category page of the sitemaps layout: dated items with teasers; category pages are
+    paginated by path, with <link rel=prev/next>, numbered pages and a worded next anchor."""
+    lang, words = listing.lang, texts.FURNITURE[listing.lang]
+    rows = "".join(
+        f'<li class="archive-item"><a class="archive-link" href="{a.path}">{esc(a.title)}</a>'
+        f'<time datetime="{a.published.isoformat()}">{format_date(lang, a.published)}</time>'
+        f'<p class="archive-teaser">{esc(teaser(a))}</p></li>'
+        for a in listing.items
+    )
+    head, pager = [], ""
+    if listing.base:
+        base, page, pages = listing.base, listing.page, listing.pages
+        nav = []
+        if page > 1:
+            head.append(f'<link rel="prev" href="{page_path(base, page - 1)}">')
+            nav.append(
+                f'<a class="pager-prev" rel="prev" href="{page_path(base, page - 1)}">{words["newer"]}</a>'
+            )
+        for n in range(1, pages + 1):
+            if n == page:
+                nav.append(f'<span class="pager-current" aria-current="page">{n}</span>')
+            else:
+                nav.append(f'<a class="pager-num" href="{page_path(base, n)}">{n}</a>')
+        if page < pages:
+            head.append(f'<link rel="next" href="{page_path(base, page + 1)}">')
+            nav.append(
+                f'<a class="pager-next" rel="next" href="{page_path(base, page + 1)}">{words["older"]}</a>'
+            )
+        pager = f'<nav class="pager">{"".join(nav)}</nav>'
+    title = listing.title if listing.page == 1 else f"{listing.title} — {words['page']} {listing.page}"
+    main = f'<h1 class="archive-title">{esc(title)}</h1>{extra}<ul class="archive-list">{rows}</ul>{pager}'
+    return _page(site, lang, f"{title} | Turan", "\n".join(head), main)
+
+
+def month_index(base: str, months: list[Month]) -> str:
+    """A language's sitemap index: one <sitemap> per month, its <lastmod> the month's newest change."""
+    entries = "".join(
+        f"\n<sitemap><loc>{base}{m.path}</loc><lastmod>{m.lastmod.isoformat()}</lastmod></sitemap>"
+        for m in months
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}\n</sitemapindex>\n'
+    )
+
+
+def month_sitemap(base: str, month: Month) -> str:
+    """One month's urlset, newest first."""
+    urls = "".join(
+        f"\n<url><loc>{base}{a.path}</loc><lastmod>{a.lastmod.isoformat()}</lastmod></url>"
+        for a in month.articles
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}\n</urlset>\n'
     )

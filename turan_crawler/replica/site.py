@@ -1,7 +1,10 @@
 """The replica's content model: a deterministic set of Turan-like articles and the ground truth about them.
 
 Every article is generated from ``(seed, index)`` alone, so publishing more articles never changes the
-existing ones, and the same ``seed`` and ``articles`` always give the same site.
+existing ones, and the same ``seed``, ``articles``, ``layout`` and ``skins`` always give the same site.
+
+The site has its own clock: ``now`` (14 Jan 2026 by default), moved on by a minute per change (publish,
+edit, remove), never this machine's time. Sitemap ``<lastmod>`` values come from it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ TRUTH_FIELDS = (
     "body",
     "word_count",
 )
+
+LAYOUTS = ("classic", "sitemaps")
+# Article templates. The content and the truth of an article never depend on its skin; the seed article is
+# always classic, and ``skins=False`` serves every article in the classic skin.
+SKINS = ("classic", "magazine", "legacy")
 
 # Served variants: how an article reaches the client (the content and its truth do not change).
 VARIANTS = (
@@ -82,6 +90,13 @@ class Article:
     translations: list[int] = field(default_factory=list)
     revision: int = 1
     removed_status: int | None = None
+    skin: str = "classic"
+    modified: datetime | None = None  # set by the site's clock when published by publish() or edited
+
+    @property
+    def lastmod(self) -> datetime:
+        """When the page last changed, as the sitemaps say: its publication, or its latest change."""
+        return self.modified or self.published
 
     @property
     def path(self) -> str:
@@ -116,10 +131,22 @@ def _pick_category(rng: random.Random, lang: str) -> tuple[str, str]:
 class Site:
     """The articles of the replica and the operations that make its time move (publish, edit, remove)."""
 
-    def __init__(self, articles: int = 300, seed: int = 1, now: datetime = DEFAULT_NOW, faults: bool = True):
+    def __init__(
+        self,
+        articles: int = 300,
+        seed: int = 1,
+        now: datetime = DEFAULT_NOW,
+        faults: bool = True,
+        layout: str = "classic",
+        skins: bool = True,
+    ):
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r} (one of {', '.join(LAYOUTS)})")
         self.seed = seed
         self.now = now
         self.faults = faults
+        self.layout = layout
+        self.skins = skins
         self.lock = threading.Lock()
         self.generation = 0  # bumped on every change, so caches can key on it
         self._live_cache: dict[tuple, list[Article]] = {}
@@ -130,6 +157,8 @@ class Site:
         self._link_translations()
         self._assign_variants()
         self.by_path = {a.path: a for a in self.all_articles()}
+        self.clock = now  # the site's clock: moves a minute (or past the newest date) on every change
+        self.month_touched: dict[tuple[str, str], datetime] = {}  # (lang, "YYYY-MM") -> last removal
 
     # -- generation -------------------------------------------------------------------------------
     def _published_at(self, index: int, rng: random.Random) -> datetime:
@@ -201,6 +230,8 @@ class Site:
         art.title_twice = rng.random() < 0.3
         art.ru_genitive = rng.random() < 0.5
         art.header_style = "updated" if rng.random() < 0.2 else "today"
+        if self.skins:  # its own random stream, so skins never change an article's content
+            art.skin = SKINS[int(random.Random(f"{self.seed}:{index}:skin").random() * len(SKINS))]
         return art
 
     @staticmethod
@@ -296,9 +327,16 @@ class Site:
             "revision": art.revision,
             "variant": art.variant,
             "removed_status": art.removed_status,
+            "skin": art.skin,
         }
 
     # -- time that moves --------------------------------------------------------------------------
+    def _tick(self) -> datetime:
+        """The site's clock for one change: a minute on, and later than any date the site has shown."""
+        newest = max(a.lastmod for a in self.all_articles())
+        self.clock = max(self.clock, newest) + timedelta(minutes=1)
+        return self.clock
+
     def publish(self, count: int) -> list[Article]:
         """Publish ``count`` new articles, dated after every existing one."""
         with self.lock:
@@ -306,13 +344,17 @@ class Site:
             for art in new:
                 self.articles.append(art)
                 self.by_path[art.path] = art
+            stamp = self._tick()
+            for art in new:
+                art.modified = max(stamp, art.published)
             self.generation += 1
             return new
 
     def edit(self, path: str) -> Article:
-        """Edit an article: its text gains a correction paragraph."""
+        """Edit an article: its text gains a correction paragraph, and its lastmod moves to the clock."""
         with self.lock:
             art = self.by_path[path]
+            art.modified = self._tick()
             art.revision += 1
             note = {
                 "en": "Correction: an earlier version of this article misstated a figure.",
@@ -328,5 +370,6 @@ class Site:
         with self.lock:
             art = self.by_path[path]
             art.removed_status = status
+            self.month_touched[(art.lang, f"{art.published:%Y-%m}")] = self._tick()
             self.generation += 1
             return art
