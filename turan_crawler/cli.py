@@ -177,6 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--articles", type=int, default=300, help="number of generated articles (default 300)")
     rep.add_argument("--seed", type=int, default=1, help="generator seed: same seed, same site (default 1)")
     rep.add_argument("--no-faults", action="store_true", help="do not serve or link the fault pages")
+    rep.add_argument(
+        "--layout",
+        choices=["classic", "sitemaps"],
+        default="classic",
+        help="classic: a paginated news line; sitemaps: no news line, path-paginated categories, "
+        "month sitemaps (default classic)",
+    )
+    rep.add_argument("--no-skins", action="store_true", help="serve every article in the classic markup")
     rep.add_argument("--slow-seconds", type=float, default=2.0, help="delay of the slow article (default 2)")
     rep.add_argument("--export", metavar="DIR", help="write the site as static files + nginx.conf instead")
     rep.set_defaults(func=_command("replica", "replica"))

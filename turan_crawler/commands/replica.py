@@ -14,7 +14,10 @@ def replica(args: argparse.Namespace) -> int:
     from ..replica.export import export_site
 
     if args.export:
-        app = ReplicaApp(Site(articles=args.articles, seed=args.seed, faults=False))
+        site = Site(
+            articles=args.articles, seed=args.seed, faults=False, layout=args.layout, skins=not args.no_skins
+        )
+        app = ReplicaApp(site)
         count = export_site(app, Path(args.export), port=args.port or 8080)
         print(
             f"wrote {count} pages to {args.export}/site; serve them with: "
@@ -28,7 +31,8 @@ def replica(args: argparse.Namespace) -> int:
     )
     server = ReplicaServer(app, port=args.port)
     print(
-        f"replica of turan.az ({args.articles} articles, seed {args.seed}) on {server.url}/en\n"
+        f"replica of turan.az ({args.articles} articles, seed {args.seed}, {args.layout} layout) on "
+        f"{server.url}/en\n"
         f"truth: {server.url}/_replica/truth.json  (Ctrl-C stops)",
         file=sys.stderr,
         flush=True,

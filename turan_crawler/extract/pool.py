@@ -20,7 +20,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-
 log = logging.getLogger(__name__)
 
 
