@@ -11,7 +11,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from .commands import CommandError
+from .commands import EXIT_FAILURE, EXIT_USAGE, CommandError
+from .index.schema import IndexUnusable
 from .sites import SITES
 
 
@@ -191,7 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """The first argument holding bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    return next((arg for arg in argv if any("\udc80" <= ch <= "\udcff" for ch in arg)), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if (bad := _undecodable(argv)) is not None:
+        shown = bad.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        print(f"turan-crawler: argument {shown!r} is not valid UTF-8 text", file=sys.stderr)
+        return EXIT_USAGE
     args = build_parser().parse_args(argv)
     logging.raiseExceptions = False  # a log that cannot be written (full disk) must not break the run
     to_stderr = logging.StreamHandler(sys.stderr)
@@ -208,9 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.INFO)
     try:
         return args.func(args)
-    except CommandError as exc:
+    except (CommandError, IndexUnusable) as exc:
         print(f"turan-crawler {args.command}: {exc}", file=sys.stderr)
-        return exc.code
+        return getattr(exc, "code", EXIT_FAILURE)
 
 
 if __name__ == "__main__":

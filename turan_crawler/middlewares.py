@@ -1,4 +1,5 @@
-"""Downloader middlewares: honour Retry-After before Scrapy's RetryMiddleware retries."""
+"""Downloader middlewares: honour Retry-After before Scrapy's RetryMiddleware retries; keep every request
+(redirects included) within what its spider may fetch."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from email.utils import parsedate_to_datetime
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,27 @@ class RetryAfterMiddleware:
             raw = response.headers.get("Retry-After")
             wait = retry_after_seconds(raw.decode("latin-1") if raw else None)
             if wait:
+                from twisted.internet import reactor  # late: importing it installs the default reactor
+
                 wait = min(wait, self.max_wait)
                 log.info("%s answered %d, Retry-After: waiting %.1f s", request.url, response.status, wait)
                 await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
         return response
+
+
+class ScopeMiddleware:
+    """Every request, redirects included, must be one its spider may make (``spider.refusal(url)`` says
+    why not), checked before any connection. Scrapy's offsite filter lets ``dont_filter`` requests and
+    their redirects through; this does not. A refused request fails with IgnoreRequest('refused: ...'),
+    which the spider records as a ``refused`` capture."""
+
+    def process_request(self, request: Request, spider=None) -> None:
+        refusal = getattr(spider, "refusal", None)
+        reason = refusal(request.url) if refusal else None
+        if reason:
+            where = (
+                " (redirected from " + request.meta["redirect_urls"][-1] + ")"
+                if request.meta.get("redirect_urls")
+                else ""
+            )
+            raise IgnoreRequest(f"refused: {reason}{where}")

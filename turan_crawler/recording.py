@@ -47,7 +47,7 @@ class FetchFailure:
     """A fetch that produced no response: network error, robots.txt refusal, redirect loop, timeout."""
 
     url: str
-    outcome: str  # error | robots
+    outcome: str  # error | robots | refused
     error: str
     capture_id: int | None = None  # given by the archive when it takes the fact
     fetched_at: str | None = None
@@ -77,6 +77,10 @@ Fact = ArticleItem | PageLinks | OutcomeChange | FetchFailure | ArticleRemoved |
 # -- the captures row ------------------------------------------------------------------------------------
 def challenge_error(status: int) -> str:
     return "challenge page" if status == 200 else f"challenge page (HTTP {status})"
+
+
+def too_large_error(max_size: int) -> str:
+    return f"too large: the body inflates beyond {max_size} bytes (archived as received, not read)"
 
 
 def response_outcome(
@@ -184,7 +188,7 @@ def page_facts(
         return [OutcomeChange(capture_id, "blocked", challenge_error(status))]
     if reason == "error":
         return [OutcomeChange(capture_id, "error", "error page")]
-    if reason == "parse_failed":
+    if reason in ("parse_failed", "too_large"):
         return [OutcomeChange(capture_id, "error", extraction.error)]
     if reason == "listing":
         return [PageLinks(url, {"listing": extraction.links.get("article", [])}, fetched_at)]

@@ -9,6 +9,7 @@ recording path the crawl uses (``recording.py``). Memory does not grow with the 
 
 from __future__ import annotations
 
+import io
 import itertools
 import logging
 import os
@@ -19,13 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from .archiving.paths import ArchivePaths
 from .extract import Extraction, read_response
 from .index import ArchiveStore, open_index
-from .recording import Placement, SeenAgain, apply_fact, capture_row, is_read, page_facts
+from .recording import Placement, SeenAgain, apply_fact, capture_row, is_read, page_facts, too_large_error
 from .sites import SiteRules, site_named
-from .warc.reader import StoredResponse, stored_response
+from .warc.members import iter_members
+from .warc.reader import MAX_BODY, BodyTooLarge, StoredResponse, stored_response
 
 log = logging.getLogger(__name__)
 WINDOW = 64  # records parsed together; bounds memory
@@ -49,13 +52,31 @@ class ArchivedExchange:
     request_length: int | None = None
 
 
-def iter_exchanges(warc_dir: Path) -> Iterator[ArchivedExchange]:
-    """Every response/revisit record of every closed file, in capture order, with its request record."""
+@dataclass(frozen=True)
+class LostRecord:
+    """A stretch of a WARC file that could not be read (a damaged gzip member, an unreadable record)."""
+
+    warc_file: str
+    offset: int
+    length: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.warc_file} @ {self.offset} ({self.length} bytes): {self.problem}"
+
+
+def iter_exchanges(warc_dir: Path, lost: list[LostRecord]) -> Iterator[ArchivedExchange]:
+    """Every response/revisit record of every closed file, in capture order, with its request record.
+    What cannot be read is added to ``lost``, and the reading goes on with the next intact record."""
     for path in sorted(Path(warc_dir).glob("*.warc.gz")):
         run_id, rules, pending = None, SiteRules(), None
-        with open(path, "rb") as fh:
-            records = ArchiveIterator(fh)
-            for record in records:
+        for member in iter_members(path):
+            where = (path.name, member.offset, member.length)
+            if member.problem:
+                lost.append(LostRecord(*where, member.problem))
+                continue
+            try:
+                record = next(iter(ArchiveIterator(io.BytesIO(member.data))))
                 kind, headers = record.rec_type, record.rec_headers
                 if kind == "warcinfo":
                     info = _warcinfo_fields(record.content_stream().read())
@@ -67,9 +88,7 @@ def iter_exchanges(warc_dir: Path) -> Iterator[ArchivedExchange]:
                         yield pending
                     pending = ArchivedExchange(
                         rules.for_url(stored.url).name,
-                        path.name,
-                        records.get_record_offset(),
-                        records.get_record_length(),
+                        *where,
                         headers.get_header("WARC-Record-ID"),
                         stored,
                         headers.get_header("WARC-IP-Address"),
@@ -81,11 +100,9 @@ def iter_exchanges(warc_dir: Path) -> Iterator[ArchivedExchange]:
                     and pending
                     and headers.get_header("WARC-Concurrent-To") == pending.record_id
                 ):
-                    record.content_stream().read()
-                    pending.request_offset, pending.request_length = (
-                        records.get_record_offset(),
-                        records.get_record_length(),
-                    )
+                    pending.request_offset, pending.request_length = member.offset, member.length
+            except (ArchiveLoadFailed, StopIteration, ValueError, EOFError) as exc:
+                lost.append(LostRecord(*where, f"unreadable record ({exc})"))
         if pending:
             yield pending
 
@@ -108,6 +125,8 @@ def read_exchange(exchange: ArchivedExchange) -> Extraction | None:
     try:
         body = stored.decoded_payload()
         return read_response(stored.url, stored.status, body, _text_headers(stored), exchange.site)
+    except BodyTooLarge:
+        return Extraction(None, "too_large", error=too_large_error(MAX_BODY))
     except Exception as exc:  # noqa: BLE001 (a record that cannot be read is recorded as such)
         log.warning("cannot read %s: %s", stored.url, exc)
         return Extraction(None, "parse_failed", error=f"parse failed: {type(exc).__name__}: {exc}"[:500])
@@ -131,25 +150,26 @@ def _copy_history(old_db: Path, store: ArchiveStore) -> None:
     with sqlite3.connect(f"file:{old_db}?mode=ro", uri=True) as old:
         old.row_factory = sqlite3.Row
         try:
-            store.db["runs"].insert_all(
-                (dict(r) for r in old.execute("select * from runs order by id")), pk="id"
-            )
+            runs = [dict(r) for r in old.execute("select * from runs order by id")]
             failures = old.execute("select * from captures where warc_file is null order by id").fetchall()
-        except sqlite3.OperationalError:  # an empty or foreign file
+        except sqlite3.DatabaseError as exc:  # an empty, foreign or damaged file
+            log.warning("the old index could not be read (%s): its runs and failed fetches are not kept", exc)
             return
+    store.db["runs"].insert_all(runs, pk="id")
     store.db["captures"].insert_all({k: v for k, v in dict(r).items() if k != "id"} for r in failures)
 
 
-def reindex(paths: ArchivePaths, into: Path, workers: int | None = None) -> dict[str, int]:
-    """Build a fresh index at ``into`` from the archive's WARC files; return counts."""
+def reindex(paths: ArchivePaths, into: Path, workers: int | None = None) -> dict:
+    """Build a fresh index at ``into`` from the archive's WARC files; return counts (and the ``lost``
+    records: what could not be read)."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{into}{suffix}").unlink(missing_ok=True)
     store = ArchiveStore(open_index(into))
-    counts = {"records": 0, "articles": 0, "versions": 0}
+    counts: dict = {"records": 0, "articles": 0, "versions": 0, "lost": []}
     capture_ids = itertools.count(1)  # a fresh index: captures are numbered in WARC order
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         in_flight = None  # one window parses in the pool while the one before is written here
-        for window in _windows(iter_exchanges(paths.warc_dir)):
+        for window in _windows(iter_exchanges(paths.warc_dir, counts["lost"])):
             parsing = (window, pool.map(read_exchange, window))
             if in_flight:
                 counts["records"] += _write_window(store, capture_ids, *in_flight)

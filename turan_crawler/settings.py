@@ -7,6 +7,7 @@ the ``TURAN_`` (what to crawl) and ``ARCHIVE_`` (where and how to keep it) prefi
 import os
 
 from turan_crawler.sites import TURAN
+from turan_crawler.warc.reader import MAX_BODY
 
 BOT_NAME = "turan_crawler"
 SPIDER_MODULES = ["turan_crawler.spiders"]
@@ -30,12 +31,15 @@ TELNETCONSOLE_ENABLED = False
 
 # -- fetching --------------------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_MAXSIZE = MAX_BODY  # 64 MiB, raw and decoded (Scrapy checks both while reading and inflating)
 DOWNLOAD_WARNSIZE = 32 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = False  # keep what arrived: archived as WARC-Truncated, never parsed
 REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = True  # error pages reach the spider too: one recording path (they may be challenges)
-DOWNLOADER_MIDDLEWARES = {"turan_crawler.middlewares.RetryAfterMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {
+    "turan_crawler.middlewares.ScopeMiddleware": 50,  # before robots.txt is fetched for a new host
+    "turan_crawler.middlewares.RetryAfterMiddleware": 560,
+}
 REACTOR_THREADPOOL_MAXSIZE = 4
 # pages are read in worker processes; one core is left for the reactor and the archive writer
 TURAN_PARSE_PROCESSES = max(1, min(4, (os.cpu_count() or 2) - 1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from .archiving.paths import ArchivePaths
-from .warc.members import scan_members
+from .index import IndexUnusable, check_index
+from .warc.members import iter_members
 from .warc.reader import read_record_at
 from .warc.writer import OPEN_SUFFIX
 
@@ -29,26 +31,24 @@ class Report:
 
 
 def check_warc_file(path: Path, report: Report) -> None:
-    """What ``warcio check`` does (every record's block and payload digests), after a gzip CRC check."""
-    scan = scan_members(path)
-    if scan.problem:
-        report.problems.append(f"{path.name}: {scan.problem}")
-        return
-    try:
-        with open(path, "rb") as fh:
-            iterator = ArchiveIterator(fh, check_digests=True)
-            for record in iterator:
-                stream = record.content_stream()
-                while stream.read(1 << 20):
+    """What ``warcio check`` does (every record's block and payload digests), and every gzip member's
+    CRC, in one pass; a damaged member is reported and the check goes on with the next intact one."""
+    for member in iter_members(path):
+        if member.problem:
+            report.problems.append(f"{path.name}: {member.problem}")
+            continue
+        try:
+            for record in ArchiveIterator(io.BytesIO(member.data), check_digests=True):
+                while record.raw_stream.read(1 << 20):  # as received: a gzip body is not inflated
                     pass
                 report.records += 1
                 if record.digest_checker.passed is False:
                     report.problems.append(
-                        f"{path.name} @ {iterator.get_record_offset()}: "
+                        f"{path.name} @ {member.offset}: "
                         + "; ".join(map(str, record.digest_checker.problems))
                     )
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-        report.problems.append(f"{path.name}: unreadable: {exc}")
+        except (ArchiveLoadFailed, EOFError, ValueError) as exc:
+            report.problems.append(f"{path.name} @ {member.offset}: unreadable record: {exc}")
 
 
 def verify_archive(paths: ArchivePaths) -> Report:
@@ -60,8 +60,10 @@ def verify_archive(paths: ArchivePaths) -> Report:
         report.files += 1
         check_warc_file(path, report)
     db_path = paths.db
-    if not db_path.exists():
-        report.problems.append(f"{db_path}: no index")
+    try:
+        check_index(db_path)
+    except IndexUnusable as exc:
+        report.problems.append(str(exc))
         return report
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:

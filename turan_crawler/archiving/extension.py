@@ -130,6 +130,7 @@ class ArchiveExtension:
             return
         capture_id = self._allocate_capture_id()
         request.meta["capture_id"] = capture_id
+        request.meta["captured_url"] = response.url  # a redirect's new request copies meta, not this
         request.meta["fetched_at"] = fetched_at = warc_date()
         exchange = Exchange(
             url=response.url,

@@ -2,9 +2,12 @@
 
 Run at the start of every crawl (under the archive lock) and by ``verify --repair``:
 1. every ``X.warc.gz.open`` is cut back to its last complete gzip member and renamed ``X.warc.gz``;
-2. captures whose records did not survive in those files are removed from the index, with the articles
-   and versions read from them (their pages are fetched again by the next crawl);
-3. runs that never finished are marked ``killed``.
+2. (``verify --repair`` only: it reads every file) a closed WARC with damaged or truncated members is
+   rewritten with its intact members; the original is kept as ``X.warc.gz.damaged`` and the index's
+   offsets follow the records that moved;
+3. captures whose records did not survive are removed from the index, with the articles and versions
+   read from them (their pages are fetched again by the next crawl), and listed in the report;
+4. runs that never finished are marked ``killed``.
 """
 
 from __future__ import annotations
@@ -17,36 +20,47 @@ from pathlib import Path
 import sqlite_utils
 
 from ..clock import utc_now
-from ..warc.members import scan_members
+from ..warc.members import iter_members, scan_members
 from ..warc.writer import OPEN_SUFFIX
 from .paths import ArchivePaths
 
 log = logging.getLogger(__name__)
 
 
+DAMAGED_SUFFIX = ".damaged"
+
+
 @dataclass
 class RepairReport:
     closed_files: list[str] = field(default_factory=list)
     bytes_cut: int = 0
-    captures_removed: int = 0
+    damaged_files: list[str] = field(default_factory=list)
+    bytes_dropped: int = 0
+    lost: list[tuple[int, str]] = field(default_factory=list)  # (capture id, URL) whose record was lost
     articles_removed: int = 0
     runs_killed: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.closed_files or self.captures_removed or self.runs_killed)
+        return bool(self.closed_files or self.damaged_files or self.lost or self.runs_killed)
 
     def __str__(self) -> str:
+        damaged = (
+            f"rewrote {len(self.damaged_files)} damaged WARC file(s) without their {self.bytes_dropped} "
+            f"unreadable bytes (originals kept as *{DAMAGED_SUFFIX}), "
+            if self.damaged_files
+            else ""
+        )
         return (
             f"closed {len(self.closed_files)} unfinished WARC file(s) ({self.bytes_cut} bytes of incomplete "
-            f"records cut), removed {self.captures_removed} capture(s) and {self.articles_removed} "
+            f"records cut), {damaged}removed {len(self.lost)} capture(s) and {self.articles_removed} "
             f"article(s) whose records were lost, marked {self.runs_killed} run(s) killed"
         )
 
 
-def close_open_warcs(warc_dir: Path, report: RepairReport) -> dict[str, int]:
-    """Cut each ``.open`` file back to its last complete member and rename it; {file name: new size}."""
-    sizes = {}
+def close_open_warcs(warc_dir: Path, db: sqlite_utils.Database, report: RepairReport) -> list[int]:
+    """Cut each ``.open`` file back to its last complete member and rename it; the captures lost."""
+    lost: list[int] = []
     for path in sorted(warc_dir.glob(f"*.warc.gz{OPEN_SUFFIX}")):
         scan = scan_members(path)
         size = path.stat().st_size
@@ -61,25 +75,64 @@ def close_open_warcs(warc_dir: Path, report: RepairReport) -> dict[str, int]:
             report.closed_files.append(final.name)
         else:
             path.unlink()
-        sizes[final.name] = scan.complete_end
-    return sizes
-
-
-def repair_archive(paths: ArchivePaths, db: sqlite_utils.Database) -> RepairReport:
-    """Repair the archive at ``paths`` whose index is ``db``. The caller holds the archive lock."""
-    report = RepairReport()
-    sizes = close_open_warcs(paths.warc_dir, report)
-    lost: list[int] = []
-    for name, size in sizes.items():
         lost += [
             row[0]
             for row in db.execute(
-                "select id from captures where warc_file = ? and warc_offset + warc_length > ?", [name, size]
+                "select id from captures where warc_file = ? and warc_offset + warc_length > ?",
+                [final.name, scan.complete_end],
             )
         ]
+    return lost
+
+
+def rewrite_damaged_warcs(warc_dir: Path, db: sqlite_utils.Database, report: RepairReport) -> list[int]:
+    """Rewrite each closed file that has damaged members with its intact ones; the captures lost."""
+    lost: list[int] = []
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        if scan_members(path).problem is None:
+            continue
+        moved: dict[int, int] = {}  # old offset -> new offset of each intact member
+        repaired = path.with_name(path.name + ".repairing")
+        with open(path, "rb") as src, open(repaired, "wb") as dst:
+            for member in iter_members(path):
+                if member.problem:
+                    report.bytes_dropped += member.length
+                    continue
+                src.seek(member.offset)
+                moved[member.offset] = dst.tell()
+                dst.write(src.read(member.length))
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(path, path.with_name(path.name + DAMAGED_SUFFIX))
+        os.replace(repaired, path)
+        report.damaged_files.append(path.name)
+        rows = db.execute(
+            "select id, warc_offset, request_offset from captures where warc_file = ?", [path.name]
+        ).fetchall()
+        with db.atomic():
+            for capture_id, offset, request_offset in rows:
+                if offset not in moved:
+                    lost.append(capture_id)
+                    continue
+                db.execute(
+                    "update captures set warc_offset = ?, request_offset = ?, request_length = "
+                    "case when ? is null then null else request_length end where id = ?",
+                    [moved[offset], moved.get(request_offset), moved.get(request_offset), capture_id],
+                )
+    return lost
+
+
+def repair_archive(paths: ArchivePaths, db: sqlite_utils.Database, damaged: bool = False) -> RepairReport:
+    """Repair the archive at ``paths`` whose index is ``db`` (``damaged``: also rewrite closed files with
+    damaged members, which reads every file). The caller holds the archive lock."""
+    report = RepairReport()
+    lost = close_open_warcs(paths.warc_dir, db, report)
+    if damaged:
+        lost += rewrite_damaged_warcs(paths.warc_dir, db, report)
     with db.atomic():
         if lost:
             marks = ", ".join("?" * len(lost))
+            report.lost = db.execute(f"select id, url from captures where id in ({marks})", lost).fetchall()
             articles = [
                 r[0] for r in db.execute(f"select id from articles where capture_id in ({marks})", lost)
             ]
@@ -89,10 +142,10 @@ def repair_archive(paths: ArchivePaths, db: sqlite_utils.Database) -> RepairRepo
                 db["articles"].delete_where(f"id in ({article_marks})", articles)
             db["article_versions"].delete_where(f"capture_id in ({marks})", lost)
             db["captures"].delete_where(f"id in ({marks})", lost)
-            report.captures_removed, report.articles_removed = len(lost), len(articles)
+            report.articles_removed = len(articles)
         for (run_id,) in db.execute("select id from runs where finished_at is null").fetchall():
             db["runs"].update(run_id, {"finished_at": utc_now(), "finish_reason": "killed"})
             report.runs_killed += 1
-    if report.changed:
-        log.warning("repaired the archive after an interrupted run: %s", report)
+    if report.changed and not damaged:  # verify --repair prints its own report
+        log.warning("repaired the archive: %s", report)
     return report

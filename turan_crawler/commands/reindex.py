@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..archiving.paths import ArchivePaths
 from ..reindex import rebuild_index
-from . import EXIT_OK, CommandError, holding_lock
+from . import EXIT_FAILURE, EXIT_OK, CommandError, holding_lock
 
 
 def reindex(args: argparse.Namespace) -> int:
@@ -20,10 +20,13 @@ def reindex(args: argparse.Namespace) -> int:
     with holding_lock(paths):
         counts = rebuild_index(paths, Path(args.into) if args.into else None, args.workers)
     seconds = time.monotonic() - started
+    for lost in counts["lost"]:
+        print(f"LOST {lost}")
+    lost = f", {len(counts['lost'])} unreadable stretches of WARC (listed above)" if counts["lost"] else ""
     print(
         f"turan-crawler reindex: {counts['records']} records, {counts['articles']} articles, "
         f"{counts['versions']} versions into {args.into or paths.db} in {seconds:.1f} s "
-        f"({counts['articles'] / max(seconds, 0.001):.0f} articles/s)",
+        f"({counts['articles'] / max(seconds, 0.001):.0f} articles/s){lost}",
         file=sys.stderr,
     )
-    return EXIT_OK
+    return EXIT_FAILURE if counts["lost"] else EXIT_OK

@@ -7,7 +7,7 @@ import sys
 
 from ..archiving.paths import ArchivePaths
 from ..archiving.repair import repair_archive
-from ..index import open_index
+from ..index import check_index, open_index
 from ..verify import verify_archive
 from . import EXIT_FAILURE, EXIT_OK, holding_lock
 
@@ -15,8 +15,13 @@ from . import EXIT_FAILURE, EXIT_OK, holding_lock
 def verify(args: argparse.Namespace) -> int:
     paths = ArchivePaths.at(args.archive)
     if args.repair:
+        check_index(paths.db)  # a missing or damaged index is rebuilt by reindex, not repaired
         with holding_lock(paths):
-            repaired = repair_archive(paths, open_index(paths.db))
+            repaired = repair_archive(paths, open_index(paths.db), damaged=True)
+        for capture_id, url in repaired.lost:
+            print(
+                f"LOST capture {capture_id} ({url}): its record was in a damaged or unfinished WARC stretch"
+            )
         print(f"turan-crawler verify: repair: {repaired}", file=sys.stderr)
     report = verify_archive(paths)
     for problem in report.problems:

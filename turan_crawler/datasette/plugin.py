@@ -15,7 +15,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from ..warc.reader import read_record_at
+from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at
+from ..warc.records import payload_digest
 from . import charts
 
 SANDBOX_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
@@ -32,7 +33,25 @@ def _database(datasette):
     return datasette.get_database(database_name(datasette))
 
 
-async def _capture(datasette, capture_id: int) -> dict | None:
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger id is simply not there
+
+
+class Unavailable(Exception):
+    """An archived page that cannot be shown: the status to answer and a sentence saying why."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def _id(request) -> int | None:
+    value = int(request.url_vars["id"])
+    return value if value <= MAX_ID else None
+
+
+async def _capture(datasette, capture_id: int | None) -> dict | None:
+    if capture_id is None:
+        return None
     rows = await _database(datasette).execute("select * from captures where id = ?", [capture_id])
     row = rows.first()
     return dict(row) if row else None
@@ -49,22 +68,58 @@ def _warc_path(datasette, warc_file: str) -> Path:
     return Path(_database(datasette).path).parent / "warc" / warc_file
 
 
-def _page(title: str, body: Markup) -> Response:
+def _read_checked(path: Path, source: dict) -> StoredResponse:
+    """The record of ``source`` (a captures row), read and checked against the index: Unavailable when
+    the file is missing, the bytes cannot be read, the offset holds another record or the digest fails."""
+    where = f"{source['warc_file']} at offset {source['warc_offset']}"
+    if not path.exists():
+        raise Unavailable(404, f"The WARC file {source['warc_file']} is missing from the archive.")
+    try:
+        stored = read_record_at(path, source["warc_offset"])
+    except Exception as exc:  # noqa: BLE001 (any way damaged bytes fail to parse: say so, never a 500)
+        raise Unavailable(422, f"The record in {where} cannot be read ({type(exc).__name__}).") from None
+    if stored.record_type != "response" or stored.url != source["url"]:
+        raise Unavailable(422, f"{where} holds another record than the index says ({stored.url}).")
+    if payload_digest(stored.payload) != source["payload_digest"]:
+        raise Unavailable(422, f"The record in {where} fails its digest: its bytes changed after archiving.")
+    return stored
+
+
+async def _archived(datasette, request) -> tuple[dict, dict, StoredResponse]:
+    """(capture, the capture holding the body, its record) for the route's id; Unavailable otherwise."""
+    capture = await _capture(datasette, _id(request))
+    if capture is None:
+        raise Unavailable(404, f"There is no capture {request.url_vars['id']} in this archive.")
+    if not capture.get("warc_file"):
+        raise Unavailable(404, f"Capture {capture['id']} has no archived record ({capture['error']}).")
+    source = await _record_capture(datasette, capture)
+    stored = await asyncio.to_thread(_read_checked, _warc_path(datasette, source["warc_file"]), source)
+    return capture, source, stored
+
+
+def _page(title: str, body: Markup, status: int = 200) -> Response:
     html = Markup(
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>{}</title><style>"
         "body{{margin:0;font-family:sans-serif}}.banner{{background:#fde68a;padding:.6em 1em;border-bottom:1px solid "
-        "#b45309}}iframe{{width:100%;height:calc(100vh - 4em);border:0}}table.diff{{font-family:monospace;"
-        "font-size:13px}}.diff_add{{background:#bbf7d0}}.diff_sub{{background:#fecaca}}.diff_chg{{background:#fde68a}}"
-        "</style></head><body>{}</body></html>"
+        "#b45309}}.problem{{padding:1em}}iframe{{width:100%;height:calc(100vh - 4em);border:0}}table.diff{{font-family:"
+        "monospace;font-size:13px}}.diff_add{{background:#bbf7d0}}.diff_sub{{background:#fecaca}}.diff_chg{{background:"
+        "#fde68a}}</style></head><body>{}</body></html>"
     ).format(title, body)
-    return Response.html(str(html), headers={"Referrer-Policy": "no-referrer"})
+    return Response.html(str(html), status=status, headers={"Referrer-Policy": "no-referrer"})
+
+
+def _problem_page(problem: Unavailable) -> Response:
+    body = Markup("<div class='problem'><h1>Archived page not available</h1><p>{}</p></div>").format(
+        str(problem)
+    )
+    return _page("Archived page not available", body, problem.status)
 
 
 async def archived_page(request, datasette) -> Response:
-    capture = await _capture(datasette, int(request.url_vars["id"]))
-    if capture is None or not capture.get("warc_file"):
-        return Response.text("No archived record for this capture", status=404)
-    source = await _record_capture(datasette, capture)
+    try:
+        capture, source, stored = await _archived(datasette, request)
+    except Unavailable as problem:
+        return _problem_page(problem)
     banner = Markup(
         "<div class='banner'>Archived page: <b>{}</b> as fetched on <b>{}</b> (HTTP {}, {}). "
         "Shown from WARC record {} in {}; scripts and requests to the live site are blocked. "
@@ -79,6 +134,11 @@ async def archived_page(request, datasette) -> Response:
         database_name(datasette),
         capture["id"],
     )
+    try:
+        await asyncio.to_thread(stored.decoded_payload)
+    except BodyTooLarge as exc:
+        message = Markup("<div class='problem'><p>Not shown: {}. The record is kept as received.</p></div>")
+        return _page(f"Archived: {capture['url']}", banner + message.format(str(exc)))
     frame = Markup("<iframe sandbox src='/-/turan/capture/{}/raw' title='archived page'></iframe>").format(
         capture["id"]
     )
@@ -86,14 +146,13 @@ async def archived_page(request, datasette) -> Response:
 
 
 async def archived_raw(request, datasette) -> Response:
-    capture = await _capture(datasette, int(request.url_vars["id"]))
-    if capture is None or not capture.get("warc_file"):
-        return Response.text("No archived record for this capture", status=404)
-    source = await _record_capture(datasette, capture)
-    stored = await asyncio.to_thread(
-        read_record_at, _warc_path(datasette, source["warc_file"]), source["warc_offset"]
-    )
-    body = stored.decoded_payload()
+    try:
+        _capture_row, _source, stored = await _archived(datasette, request)
+        body = await asyncio.to_thread(stored.decoded_payload)
+    except BodyTooLarge as exc:
+        return Response.text(f"Not shown: {exc}.", status=413)
+    except Unavailable as problem:
+        return Response.text(str(problem), status=problem.status)
     return Response(
         body,
         status=200,
@@ -108,7 +167,7 @@ async def archived_raw(request, datasette) -> Response:
 
 
 async def article_diff(request, datasette) -> Response:
-    article_id = int(request.url_vars["id"])
+    article_id = _id(request)
     rows = await _database(datasette).execute(
         "select version, fetched_at, title, body from article_versions where article = ? order by version",
         [article_id],

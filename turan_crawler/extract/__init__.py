@@ -38,6 +38,7 @@ NOT_ARTICLE_REASONS = (
     "no_text",
     "http_error",
     "parse_failed",
+    "too_large",
 )
 
 

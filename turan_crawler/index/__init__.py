@@ -1,6 +1,6 @@
 """The SQLite index: schema, migrations and every write, through sqlite-utils."""
 
-from .schema import open_index
+from .schema import IndexUnusable, check_index, open_index
 from .store import ArchiveStore
 
-__all__ = ["ArchiveStore", "open_index"]
+__all__ = ["ArchiveStore", "IndexUnusable", "check_index", "open_index"]

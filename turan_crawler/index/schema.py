@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
@@ -115,10 +116,41 @@ INDEXES = [
 UNIQUE_INDEXES = [("articles", ["url"])]
 
 
+class IndexUnusable(RuntimeError):
+    """The index file is missing or damaged; the message says how to rebuild it."""
+
+
+def unusable(path: Path, problem: object) -> IndexUnusable:
+    return IndexUnusable(
+        f"the index {path} is {problem}: rebuild it from the WARC files with "
+        f"`turan-crawler reindex --archive {path.parent}`"
+    )
+
+
+def check_index(path: Path) -> None:
+    """IndexUnusable when the index at ``path`` is missing or cannot be read (read-only, cheap)."""
+    if not Path(path).exists():
+        raise unusable(path, "missing")
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+            conn.execute("select 1 from captures limit 1").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise unusable(path, f"damaged or not an index ({exc})") from None
+
+
 def open_index(path: Path | str) -> sqlite_utils.Database:
-    """Open (creating or migrating) the index at ``path``: tables, columns, indexes, FTS, WAL."""
+    """Open (creating or migrating) the index at ``path``: tables, columns, indexes, FTS, WAL.
+    IndexUnusable when the file is there but is not a readable index."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _open(path)
+    except sqlite3.DatabaseError as exc:
+        raise unusable(path, f"damaged or not an index ({exc})") from None
+
+
+def _open(path: Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(path)  # recursive_triggers on: keeps the FTS index right on REPLACE
     db.execute("PRAGMA busy_timeout = 10000")
     if db.journal_mode != "wal":

@@ -20,9 +20,10 @@ from twisted.python.failure import Failure
 from ..extract import Extraction, read_response
 from ..extract.pool import ExtractorPool
 from ..items import ArticleItem
-from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts
+from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts, too_large_error
 from ..signals import facts_recorded
 from ..sites import Site, SiteRules
+from ..warc.reader import MAX_BODY
 
 
 def text_headers(headers) -> dict[str, str]:
@@ -118,12 +119,23 @@ class ArchivingSpider(scrapy.Spider):
         if facts:
             self.crawler.signals.send_catch_log(signal=facts_recorded, facts=facts, spider=self)
 
+    def refusal(self, url: str) -> str | None:
+        """Why this spider must not fetch ``url`` (checked for every request, redirects included)."""
+        return None
+
     def on_error(self, failure: Failure) -> None:
-        """A fetch that produced no response (network error, robots.txt, redirect loop): a captures row."""
+        """A fetch that failed. A response that was archived but then refused (too large to inflate)
+        changes its capture's outcome; a fetch with no response (network error, robots.txt, a refused
+        redirect, a redirect loop) gets a captures row of its own."""
         self.crawler.stats.inc_value("turan/errors")
-        url = failure.request.url
-        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
-            self.send_facts([FetchFailure(url, "robots", "forbidden by robots.txt")])
+        request = failure.request
+        message = str(failure.value)
+        if "DOWNLOAD_MAXSIZE" in message and request.meta.get("captured_url") == request.url:
+            self.send_facts([OutcomeChange(request.meta["capture_id"], "error", too_large_error(MAX_BODY))])
+        elif failure.check(IgnoreRequest) and message.startswith("refused: "):
+            self.send_facts([FetchFailure(request.url, "refused", message.removeprefix("refused: "))])
+        elif failure.check(IgnoreRequest) and "robots" in message.lower():
+            self.send_facts([FetchFailure(request.url, "robots", "forbidden by robots.txt")])
         else:
             error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-            self.send_facts([FetchFailure(url, "error", error)])
+            self.send_facts([FetchFailure(request.url, "error", error)])

@@ -96,6 +96,12 @@ class TuranSpider(ArchivingSpider):
         host = urlsplit(url).hostname or ""
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
+    def refusal(self, url: str) -> str | None:
+        host = urlsplit(url).hostname or ""
+        if not self.in_scope(url):
+            return f"{host} is outside the crawl's scope ({', '.join(self.allowed_domains)})"
+        return None
+
     def follow_article(self, url: str) -> Iterator[scrapy.Request]:
         if url in self.seen or not self.in_scope(url) or not self.site.article_url(url):
             return

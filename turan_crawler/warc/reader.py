@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded, _inflate, _unbrotli, _unzstd
+from scrapy.utils.gz import gunzip
 from warcio.archiveiterator import ArchiveIterator
+
+MAX_BODY = 64 * 1024 * 1024  # the crawl's DOWNLOAD_MAXSIZE: no body is read beyond it, raw or decoded
 
 
 @dataclass
@@ -28,41 +31,42 @@ class StoredResponse:
                 return value
         return None
 
-    def decoded_payload(self) -> bytes:
-        """The payload with its Content-Encoding removed, as a browser would see it."""
-        encoding = (self.header("Content-Encoding") or "identity").lower().strip()
-        decoder = _DECODERS.get(encoding)
-        return decoder(self.payload) if decoder else self.payload
+    def decoded_payload(self, max_size: int = MAX_BODY) -> bytes:
+        """The payload with its Content-Encoding removed, as a browser would see it; BodyTooLarge when it
+        would inflate beyond ``max_size`` (checked while inflating: a gzip bomb is never inflated whole)."""
+        return decode_body(self.payload, self.header("Content-Encoding"), max_size)
 
 
-def _inflate(data: bytes) -> bytes:
-    try:
-        return zlib.decompress(data)
-    except zlib.error:  # raw deflate, as some servers send it
-        return zlib.decompress(data, -zlib.MAX_WBITS)
+class BodyTooLarge(ValueError):
+    """A body that inflates beyond the limit."""
 
 
-def _unbrotli(data: bytes) -> bytes:
-    import brotli  # installed with Scrapy's brotli support
-
-    return brotli.decompress(data)
-
-
-def _unzstd(data: bytes) -> bytes:
-    try:
-        from compression import zstd  # Python 3.14+
-    except ImportError:
-        from backports import zstd  # what Scrapy uses before 3.14
-    return zstd.decompress(data)
-
-
+# Scrapy's own bounded decoders: a body is decoded here exactly as HttpCompressionMiddleware decoded it
+# during the crawl, with the same size check while inflating.
 _DECODERS = {
-    "gzip": lambda data: zlib.decompress(data, 16 + zlib.MAX_WBITS),
-    "x-gzip": lambda data: zlib.decompress(data, 16 + zlib.MAX_WBITS),
+    "gzip": gunzip,
+    "x-gzip": gunzip,
     "deflate": _inflate,
     "br": _unbrotli,
     "zstd": _unzstd,
 }
+
+
+def decode_body(payload: bytes, content_encoding: str | None, max_size: int = MAX_BODY) -> bytes:
+    """``payload`` without its content codings (the last applied first), at most ``max_size`` bytes."""
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+    body = payload
+    for coding in reversed(codings):
+        decoder = _DECODERS.get(coding)
+        if decoder is None:
+            break  # identity, or a coding nobody decodes: the bytes stay as received
+        try:
+            body = decoder(body, max_size=max_size)
+        except _DecompressionMaxSizeExceeded as exc:
+            raise BodyTooLarge(f"the body inflates beyond {max_size} bytes") from exc
+    if len(body) > max_size:
+        raise BodyTooLarge(f"the body is larger than {max_size} bytes")
+    return body
 
 
 def stored_response(record) -> StoredResponse:
