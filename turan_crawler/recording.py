@@ -71,16 +71,22 @@ class SeenAgain:
     when: str
 
 
-Fact = ArticleItem | PageLinks | OutcomeChange | FetchFailure | ArticleRemoved | SeenAgain
+@dataclass
+class SitemapRead:
+    """A sitemap (``sitemap``) or sitemap index (``sitemap_index``) and its (loc, lastmod) entries."""
+
+    url: str
+    kind: str
+    entries: list[tuple[str, str | None]]
+    read_at: str
+
+
+Fact = ArticleItem | PageLinks | OutcomeChange | FetchFailure | ArticleRemoved | SeenAgain | SitemapRead
 
 
 # -- the captures row ------------------------------------------------------------------------------------
 def challenge_error(status: int) -> str:
     return "challenge page" if status == 200 else f"challenge page (HTTP {status})"
-
-
-def too_large_error(max_size: int) -> str:
-    return f"too large: the body inflates beyond {max_size} bytes (archived as received, not read)"
 
 
 def response_outcome(
@@ -192,6 +198,8 @@ def page_facts(
         return [OutcomeChange(capture_id, "error", extraction.error)]
     if reason == "listing":
         return [PageLinks(url, {"listing": extraction.links.get("article", [])}, fetched_at)]
+    if reason in ("sitemap", "sitemap_index"):
+        return [SitemapRead(url, reason, extraction.entries, fetched_at or warc_date())]
     if extraction.article is None:
         return []
     item = ArticleItem.from_extraction(url, extraction.article, capture_id, fetched_at)
@@ -232,4 +240,8 @@ def apply_fact(store: ArchiveStore, fact: Fact, run_id: int | None) -> str | Non
         store.mark_removed(fact.url, fact.when or warc_date())
     elif isinstance(fact, SeenAgain):
         store.saw_again(fact.url, fact.capture_id, fact.when)
+    elif isinstance(fact, SitemapRead):
+        if fact.kind == "sitemap_index":
+            store.record_sitemap_index(fact.entries)
+        store.record_sitemap(fact.url, fact.entries if fact.kind == "sitemap" else [], fact.read_at)
     return None

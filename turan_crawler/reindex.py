@@ -25,10 +25,10 @@ from warcio.exceptions import ArchiveLoadFailed
 from .archiving.paths import ArchivePaths
 from .extract import Extraction, read_response
 from .index import ArchiveStore, open_index
-from .recording import Placement, SeenAgain, apply_fact, capture_row, is_read, page_facts, too_large_error
+from .recording import Placement, SeenAgain, apply_fact, capture_row, is_read, page_facts
 from .sites import SiteRules, site_named
 from .warc.members import iter_members
-from .warc.reader import MAX_BODY, BodyTooLarge, StoredResponse, stored_response
+from .warc.reader import MAX_BODY, BodyTooLarge, StoredResponse, stored_response, too_large_error
 
 log = logging.getLogger(__name__)
 WINDOW = 64  # records parsed together; bounds memory

@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from lxml import etree
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 
 from ..sites import Site, site_for_url, site_named
+from ..warc.reader import MAX_BODY, too_large_error
 from .article import build_article
 from .classify import is_challenge, looks_like_error_page, sniff_not_html
 from .decode import decode_html
@@ -23,6 +26,7 @@ from .language import detect_language
 from .links import page_links
 from .metadata import read_metadata
 from .page import PageIndex, parse_html
+from .sitemap import looks_like_sitemap, read_sitemap, robots_sitemaps
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,9 @@ NOT_ARTICLE_REASONS = (
     "http_error",
     "parse_failed",
     "too_large",
+    "sitemap",
+    "sitemap_index",
+    "robots_txt",
 )
 
 
@@ -49,7 +56,8 @@ class Extraction:
     article: dict | None
     reason: str | None
     links: dict[str, list[str]] = field(default_factory=dict)
-    error: str | None = None  # with reason 'parse_failed': what went wrong
+    error: str | None = None  # with reason 'parse_failed' or 'too_large': what went wrong
+    entries: list[tuple[str, str | None]] = field(default_factory=list)  # a sitemap's (loc, lastmod)
 
 
 def extract(
@@ -107,6 +115,15 @@ def read_response(
     answered 200 is extracted; of an HTTP error page only whether it is a challenge is read."""
     if status >= 400:
         return Extraction(None, "challenge" if is_challenge(body, headers) else "http_error")
+    if urlsplit(url).path == "/robots.txt":
+        return Extraction(None, "robots_txt", {"sitemap": robots_sitemaps(body, url)})
+    if looks_like_sitemap(body):
+        try:
+            kind, entries = read_sitemap(body, MAX_BODY)
+        except _DecompressionMaxSizeExceeded:
+            return Extraction(None, "too_large", error=too_large_error(MAX_BODY))
+        if kind is not None:
+            return Extraction(None, kind, entries=entries)
     return extract(url, body, headers, site_named(site_name))
 
 

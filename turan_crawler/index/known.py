@@ -1,4 +1,5 @@
-"""Which article URLs are already archived, asked one URL at a time (an indexed lookup, read-only)."""
+"""What the archive already holds, asked by the crawl one URL at a time (indexed lookups, read-only): which
+article URLs need fetching, which sitemaps have not changed since they were read."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 
 class KnownArticles:
-    """Decides whether an article URL needs fetching: unknown, or published within the refresh window."""
+    """Decides whether an article URL needs fetching: unknown; published within the refresh window; or
+    given by a sitemap a lastmod that moved since the page was captured. Lastmods are compared with the
+    ones seen before, never with this machine's clock (the site's clock and ours disagree)."""
 
     def __init__(self, db_path: Path, refresh_days: float, refresh_all: bool = False):
         self.refresh_all = refresh_all
@@ -17,16 +20,30 @@ class KnownArticles:
         if Path(db_path).exists() and not refresh_all:
             self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
 
-    def needs_fetch(self, url: str) -> bool:
+    def _one(self, sql: str, params: list) -> tuple | None:
+        try:
+            return self.conn.execute(sql, params).fetchone()
+        except sqlite3.OperationalError:  # a table not created yet (an index from before sitemaps)
+            return None
+
+    def needs_fetch(self, url: str, lastmod: str | None = None) -> bool:
         if self.conn is None:
             return True
-        try:
-            row = self.conn.execute("select published_at from articles where url = ?", [url]).fetchone()
-        except sqlite3.OperationalError:  # no articles table yet
-            return True
+        row = self._one("select published_at from articles where url = ?", [url])
         if row is None:
             return True
+        if lastmod is not None:
+            listed = self._one("select fetched_lastmod from sitemap_urls where url = ?", [url])
+            if listed and listed[0] is not None and listed[0] != lastmod:
+                return True
         return self._recent(row[0])
+
+    def sitemap_unchanged(self, url: str, lastmod: str | None) -> bool:
+        """True when the sitemap at ``url`` was read when its index gave it this same lastmod."""
+        if self.conn is None or lastmod is None:
+            return False
+        row = self._one("select read_lastmod from sitemaps where url = ?", [url])
+        return row is not None and row[0] == lastmod
 
     def recent_urls(self) -> list[str]:
         """Archived articles published within the refresh window and not known to be removed: fetched
@@ -41,6 +58,21 @@ class KnownArticles:
         except sqlite3.OperationalError:
             return []
         return [url for url, published in rows if self._recent(published)]
+
+    def pending_sitemap_urls(self) -> list[str]:
+        """URLs a sitemap listed (new, or with a moved lastmod) that no capture has fetched since: the
+        work an interrupted run left, whatever the sitemaps say now."""
+        if self.conn is None:
+            return []
+        try:
+            rows = self.conn.execute(
+                "select s.url from sitemap_urls s left join articles a on a.url = s.url "
+                "where (a.id is null or (s.fetched_lastmod is not null and s.lastmod is not s.fetched_lastmod)) "
+                "and not exists (select 1 from captures c where c.url = s.url and c.fetched_at >= s.changed_at)"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [url for (url,) in rows]
 
     def _recent(self, published_at: str | None) -> bool:
         if not published_at:

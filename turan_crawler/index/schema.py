@@ -95,6 +95,16 @@ TABLES: dict[str, dict] = {
         columns={"src_url": str, "dst_url": str, "kind": str, "first_seen": str},
         pk=("src_url", "dst_url", "kind"),
     ),
+    # Sitemaps as last read: a child sitemap whose lastmod in its index has not moved since it was read
+    # is not fetched again; a URL whose lastmod moved since its page was captured is fetched again.
+    "sitemaps": dict(
+        columns={"url": str, "listed_lastmod": str, "read_lastmod": str, "read_at": str},
+        pk="url",
+    ),
+    "sitemap_urls": dict(
+        columns={"url": str, "lastmod": str, "sitemap": str, "changed_at": str, "fetched_lastmod": str},
+        pk="url",
+    ),
 }
 INDEXES = [
     ("captures", ["url", "fetched_at"]),

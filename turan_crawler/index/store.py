@@ -85,6 +85,7 @@ class ArchiveStore:
     def save_article(self, url: str, row: dict, capture_id: int | None, fetched_at: str) -> str:
         """Insert or update the article at ``url`` with ``row`` (articles columns); 'new', 'updated'
         (text changed: version + 1) or 'unchanged'."""
+        self._captured_as_listed(url)
         existing = self.db.execute(
             "select id, title, body, version from articles where url = ?", [url]
         ).fetchone()
@@ -146,6 +147,7 @@ class ArchiveStore:
 
     def saw_again(self, url: str, capture_id: int, fetched_at: str) -> None:
         """An unchanged page (a revisit record): the article, if any, was seen again, as it was."""
+        self._captured_as_listed(url)
         self.db.execute(
             "update articles set last_seen = ?, capture_id = ?, removed_at = null where url = ?",
             [fetched_at, capture_id, url],
@@ -153,10 +155,42 @@ class ArchiveStore:
 
     def mark_removed(self, url: str, when: str) -> bool:
         """Record that an archived article now answers 404/410; its archived text stays."""
+        self._captured_as_listed(url)
         cursor = self.db.execute(
             "update articles set removed_at = ? where url = ? and removed_at is null", [when, url]
         )
         return cursor.rowcount > 0
+
+    # -- sitemaps -----------------------------------------------------------------------------------
+    def record_sitemap_index(self, entries: list[tuple[str, str | None]]) -> None:
+        """The child sitemaps an index lists, with the lastmod it gives each."""
+        self.db.conn.executemany(
+            "INSERT INTO sitemaps (url, listed_lastmod) VALUES (?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET listed_lastmod = excluded.listed_lastmod",
+            entries,
+        )
+
+    def record_sitemap(self, url: str, entries: list[tuple[str, str | None]], read_at: str) -> None:
+        """A sitemap was read: its entries' lastmods (a changed one is dated ``read_at``), and the
+        sitemap's own lastmod as read. A URL archived before the sitemap listed it keeps the listed
+        lastmod as the one it was captured with (no re-fetch of the whole archive the first time)."""
+        self.db.conn.executemany(
+            "INSERT INTO sitemap_urls (url, lastmod, sitemap, changed_at, fetched_lastmod) "
+            "VALUES (?1, ?2, ?3, ?4, CASE WHEN EXISTS (SELECT 1 FROM articles WHERE url = ?1) THEN ?2 END) "
+            "ON CONFLICT(url) DO UPDATE SET changed_at = CASE WHEN sitemap_urls.lastmod IS excluded.lastmod "
+            "THEN sitemap_urls.changed_at ELSE excluded.changed_at END, lastmod = excluded.lastmod, "
+            "sitemap = excluded.sitemap",
+            ((loc, lastmod, url, read_at) for loc, lastmod in entries),
+        )
+        self.db.conn.execute(
+            "INSERT INTO sitemaps (url, read_lastmod, read_at) VALUES (?, NULL, ?) ON CONFLICT(url) DO UPDATE "
+            "SET read_lastmod = sitemaps.listed_lastmod, read_at = excluded.read_at",
+            [url, read_at],
+        )
+
+    def _captured_as_listed(self, url: str) -> None:
+        """The page at ``url`` was captured: it now has the lastmod its sitemap gives."""
+        self.db.conn.execute("UPDATE sitemap_urls SET fetched_lastmod = lastmod WHERE url = ?", [url])
 
     # -- links --------------------------------------------------------------------------------------
     def add_links(self, links: list[tuple[str, str, str]], seen_at: str) -> None:

@@ -58,6 +58,7 @@ class Site:
     langs: tuple[str, ...] = ()
     home: str | None = None  # the site's root URL, where a crawl starts by default
     start_paths: tuple[str, ...] = ()  # per language ({lang} is filled in); configuration may replace them
+    sitemap_paths: tuple[str, ...] = ()  # known sitemap (index) locations per language, beside robots.txt
     furniture: Furniture = Furniture()
     site_rules: bool = False
     page_param: str = "page"  # the query parameter of a listing's page number, when the site uses one

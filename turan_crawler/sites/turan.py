@@ -140,6 +140,7 @@ TURAN = TuranSite(
     langs=LANGS,
     home="https://turan.az",
     start_paths=("/{lang}", "/{lang}/" + NEWS_LINE_SEGMENT),
+    sitemap_paths=("/storage/sitemap/{lang}/sitemap_index_0.xml",),  # SITE.md: seen for az, likely for all
     furniture=Furniture(
         latest_news=LATEST_NEWS,
         related=RELATED,

@@ -20,10 +20,10 @@ from twisted.python.failure import Failure
 from ..extract import Extraction, read_response
 from ..extract.pool import ExtractorPool
 from ..items import ArticleItem
-from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts, too_large_error
+from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts
 from ..signals import facts_recorded
 from ..sites import Site, SiteRules
-from ..warc.reader import MAX_BODY
+from ..warc.reader import MAX_BODY, too_large_error
 
 
 def text_headers(headers) -> dict[str, str]:

@@ -1,4 +1,18 @@
-"""The site crawl: front pages and news lines, Latest-news and listing links, backfill through the pages.
+"""The site crawl: discovery by every source the site offers, and backfill.
+
+Where it starts: robots.txt (its ``Sitemap:`` lines), the site's known sitemap locations per language
+(``TURAN_SITEMAPS``), and each language's front page (``TURAN_START_PATHS``: configuration adds start
+points, it does not replace discovery). From there:
+- a front page's navigation gives the listings (categories, news line, archive) to walk;
+- a listing (a page that looks like one) gives its articles, and its next page (pagination found by
+  structure) up to ``--backfill-pages``;
+- an article gives every article link it has: latest-news style blocks first, then related items, then
+  the rest (the blocks' wording only orders them);
+- a sitemap index gives the sitemaps whose lastmod moved since they were read; a sitemap gives the
+  articles that are new or whose lastmod moved since they were captured.
+An article already archived is fetched again only when published within ``--refresh-days`` or when its
+sitemap lastmod moved. Sitemap entries wait in a backlog of plain URLs and are released a window at a
+time, so a 50,000-URL sitemap never becomes 50,000 pending requests.
 
 The spider only decides what to fetch; it reads pages with the pure extractor (in worker processes, off
 the reactor) and reports what it found (article items, facts). Writing is the archive's job.
@@ -6,27 +20,27 @@ the reactor) and reports what it found (article items, facts). Writing is the ar
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 
 from ..archiving.paths import ArchivePaths
+from ..extract.sitemap import robots_sitemaps
 from ..index.known import KnownArticles
 from ..sites import TURAN, SiteRules
 from .base import ArchivingSpider
 
-# Start pages first; then a news-line page's articles before the next page: a backfill holds about one
-# page of pending requests per language, not every article of the archive (memory stays flat).
-LISTING_PRIORITY, NEXT_PAGE_PRIORITY, ARTICLE_PRIORITY = 20, -10, 0
-
-
-def page_number(url: str, param: str) -> int:
-    try:
-        return int(parse_qs(urlsplit(url).query).get(param, ["1"])[0])
-    except ValueError:
-        return 1
+# Start pages and sitemaps first; fresh articles before the next page of a listing (a backfill holds about
+# one listing page of pending requests at a time); sitemap backlog last.
+START_PRIORITY, LISTING_PRIORITY = 20, 10
+LATEST_PRIORITY, RELATED_PRIORITY, ARTICLE_PRIORITY = 3, 2, 0
+NEXT_PAGE_PRIORITY, BACKLOG_PRIORITY = -10, -20
+BACKLOG_WINDOW = 64  # sitemap entries in flight at a time
 
 
 class TuranSpider(ArchivingSpider):
@@ -47,6 +61,8 @@ class TuranSpider(ArchivingSpider):
         # The spider dedupes by URL itself and sends requests with dont_filter, so that a redirect that
         # comes back to a URL already fetched is followed (and a redirect loop ends as an error).
         self.seen: set[str] = set()
+        self.backlog: deque[tuple[str, str | None]] = deque()  # (sitemap entry URL, its lastmod)
+        self.backlog_in_flight = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, **kwargs) -> TuranSpider:
@@ -54,6 +70,7 @@ class TuranSpider(ArchivingSpider):
         settings = crawler.settings
         spider.langs = settings.getlist("TURAN_LANGS")
         spider.start_paths = settings.getlist("TURAN_START_PATHS")
+        spider.sitemap_paths = settings.getlist("TURAN_SITEMAPS")
         spider.backfill_pages = settings.getint("TURAN_BACKFILL_PAGES")
         spider.max_articles = settings.getint("TURAN_MAX_ARTICLES")
         spider.known = KnownArticles(
@@ -61,12 +78,19 @@ class TuranSpider(ArchivingSpider):
             settings.getfloat("TURAN_REFRESH_DAYS"),
             settings.getbool("TURAN_REFRESH_ALL"),
         )
+        crawler.signals.connect(spider.release_backlog_when_idle, signal=signals.spider_idle)
+        spider.reads_robots_itself = not settings.getbool("ROBOTSTXT_OBEY")
+        if not spider.reads_robots_itself:  # the robots.txt middleware fetches it: read its Sitemap: lines
+            crawler.signals.connect(spider.robots_txt_received, signal=signals.response_received)
         return spider
 
-    # -- what to fetch ------------------------------------------------------------------------------
+    # -- where to start -----------------------------------------------------------------------------
+    def bases(self) -> list[str]:
+        return list(dict.fromkeys(f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in self.start_points))
+
     def entry_urls(self) -> list[str]:
-        """A start URL with a path is fetched as given; a bare site URL expands to each language's front
-        page and news line."""
+        """A start URL with a path is fetched as given; a bare site URL expands to each language's start
+        paths (its front page, and whatever configuration adds)."""
         urls = []
         for start in self.start_points:
             split = urlsplit(start)
@@ -77,66 +101,146 @@ class TuranSpider(ArchivingSpider):
             urls += [base + path.format(lang=lang) for lang in self.langs for path in self.start_paths]
         return urls
 
-    def request(self, url: str, priority: int) -> Iterator[scrapy.Request]:
+    def sitemap_urls(self) -> list[str]:
+        return [
+            path.format(lang=lang) if "://" in path else base + path.format(lang=lang)
+            for base in self.bases()
+            for lang in self.langs
+            for path in self.sitemap_paths
+        ]
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        robots = [base + "/robots.txt" for base in self.bases()] if self.reads_robots_itself else []
+        for url in robots + self.sitemap_urls():
+            for request in self.request(url, START_PRIORITY, kind="sitemap"):
+                yield request
+        for url in self.entry_urls():
+            for request in self.request(url, START_PRIORITY, kind="start"):
+                yield request
+        for url in self.known.recent_urls() + self.known.pending_sitemap_urls():
+            for request in self.follow_article(url, ARTICLE_PRIORITY):
+                yield request
+
+    # -- what to fetch ------------------------------------------------------------------------------
+    def request(self, url: str, priority: int, **meta) -> Iterator[scrapy.Request]:
         if url not in self.seen:
             self.seen.add(url)
             yield scrapy.Request(
-                url, callback=self.parse_page, errback=self.on_error, priority=priority, dont_filter=True
+                url,
+                callback=self.parse_page,
+                errback=self.on_error,
+                priority=priority,
+                dont_filter=True,
+                meta=meta,
             )
-
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.entry_urls():
-            for request in self.request(url, LISTING_PRIORITY):
-                yield request
-        for url in self.known.recent_urls():
-            for request in self.follow_article(url):
-                yield request
 
     def in_scope(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def refusal(self, url: str) -> str | None:
-        host = urlsplit(url).hostname or ""
         if not self.in_scope(url):
+            host = urlsplit(url).hostname or ""
             return f"{host} is outside the crawl's scope ({', '.join(self.allowed_domains)})"
         return None
 
-    def follow_article(self, url: str) -> Iterator[scrapy.Request]:
+    def follow_article(
+        self, url: str, priority: int, lastmod: str | None = None, **meta
+    ) -> Iterator[scrapy.Request]:
         if url in self.seen or not self.in_scope(url) or not self.site.article_url(url):
             return
         if self.max_articles and self.articles_requested >= self.max_articles:
             return
-        if not self.known.needs_fetch(url):
+        if not self.known.needs_fetch(url, lastmod):
             return
         self.articles_requested += 1
-        yield from self.request(url, ARTICLE_PRIORITY)
+        yield from self.request(url, priority, **meta)
 
-    def follow_next_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
-        limit = None if self.backfill_pages < 0 else 1 + self.backfill_pages
+    def follow_listings(self, urls: list[str], priority: int, page: int) -> Iterator[scrapy.Request]:
         for url in urls:
-            if self.in_scope(url) and (limit is None or page_number(url, self.site.page_param) <= limit):
-                yield from self.request(url, NEXT_PAGE_PRIORITY)
+            if self.in_scope(url) and not self.site.article_url(url):
+                yield from self.request(url, priority, kind="listing", page=page)
+
+    def follow_sitemap_index(self, entries: list[tuple[str, str | None]]) -> Iterator[scrapy.Request]:
+        """The sitemaps an index lists whose lastmod moved since they were read (or that give none)."""
+        for url, lastmod in entries:
+            if self.in_scope(url) and not self.known.sitemap_unchanged(url, lastmod):
+                yield from self.request(url, START_PRIORITY, kind="sitemap")
+
+    def release_backlog(self) -> Iterator[scrapy.Request]:
+        """Sitemap entries, as many as keep the window full."""
+        while self.backlog and self.backlog_in_flight < BACKLOG_WINDOW:
+            url, lastmod = self.backlog.popleft()
+            for request in self.follow_article(url, BACKLOG_PRIORITY, lastmod, backlog=True):
+                self.backlog_in_flight += 1
+                yield request
+
+    def robots_txt_received(self, response: scrapy.http.Response, request: scrapy.Request, spider) -> None:
+        """A robots.txt the middleware fetched: its Sitemap: lines are sitemaps to read."""
+        if (
+            urlsplit(response.url).path == "/robots.txt"
+            and response.status == 200
+            and self.in_scope(response.url)
+        ):
+            for url in robots_sitemaps(response.body, response.url):
+                for sitemap in self.request(url, START_PRIORITY, kind="sitemap"):
+                    self.crawler.engine.crawl(sitemap)
+
+    def release_backlog_when_idle(self, spider) -> None:
+        released = list(self.release_backlog())
+        for request in released:
+            self.crawler.engine.crawl(request)
+        if released:
+            raise DontCloseSpider
 
     # -- reading what came back ---------------------------------------------------------------------
     async def parse_page(self, response: scrapy.http.Response):
         site, result = await self.read(response)
         for item in self.record(response, site, result):
             yield item
-        if result is None or not result.links:
+        if response.meta.get("backlog"):
+            self.backlog_in_flight -= 1
+        for request in self.follow(response, result):
+            yield request
+        for request in self.release_backlog():
+            yield request
+
+    def follow(self, response: scrapy.http.Response, result) -> Iterator[scrapy.Request]:
+        if result is None:
             return
-        links, kind = result.links, site.listing_kind(response.url)
-        if kind:
-            for url in links["article"]:
-                for request in self.follow_article(url):
-                    yield request
-            if kind == "news_line":
-                for request in self.follow_next_pages(links["next_page"]):
-                    yield request
+        links, kind = result.links, result.reason
+        if kind == "robots_txt":
+            for url in links.get("sitemap", []):
+                yield from self.request(url, START_PRIORITY, kind="sitemap")
+        elif kind == "sitemap_index":
+            yield from self.follow_sitemap_index(result.entries)
+        elif kind == "sitemap":
+            self.backlog.extend((url, lastmod) for url, lastmod in result.entries if url not in self.seen)
+        elif kind == "listing" or (result.article is None and self.site.listing_kind(response.url)):
+            page = response.meta.get("page", 1)
+            for url in links.get("article", []):
+                yield from self.follow_article(url, ARTICLE_PRIORITY)
+            if response.meta.get("kind") == "start":
+                yield from self.follow_listings(links.get("listing", []), LISTING_PRIORITY, page=1)
+            if self.backfill_pages < 0 or page <= self.backfill_pages:
+                yield from self.follow_listings(links.get("next_page", []), NEXT_PAGE_PRIORITY, page=page + 1)
         elif result.article is not None:
-            for url in links["latest_news"] + links["translation"]:
-                for request in self.follow_article(url):
-                    yield request
+            first = set(links.get("latest_news", []))
+            then = set(links.get("related", []))
+            ordered = sorted(
+                links.get("article", []) + links.get("translation", []),
+                key=lambda url: 0 if url in first else 1 if url in then else 2,
+            )
+            for url in ordered:
+                priority = (
+                    LATEST_PRIORITY if url in first else RELATED_PRIORITY if url in then else ARTICLE_PRIORITY
+                )
+                yield from self.follow_article(url, priority)
+
+    def on_error(self, failure):
+        if failure.request.meta.get("backlog"):
+            self.backlog_in_flight -= 1
+        super().on_error(failure)
 
     def closed(self, reason: str) -> None:
         if self.known:

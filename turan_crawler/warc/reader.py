@@ -41,6 +41,11 @@ class BodyTooLarge(ValueError):
     """A body that inflates beyond the limit."""
 
 
+def too_large_error(max_size: int = MAX_BODY) -> str:
+    """The error of a capture whose body is too large to read (the same in the crawl and reindex)."""
+    return f"too large: the body inflates beyond {max_size} bytes (archived as received, not read)"
+
+
 # Scrapy's own bounded decoders: a body is decoded here exactly as HttpCompressionMiddleware decoded it
 # during the crawl, with the same size check while inflating.
 _DECODERS = {

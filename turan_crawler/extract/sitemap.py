@@ -1,0 +1,40 @@
+"""Sitemaps and robots.txt, read with Scrapy's own machinery (``scrapy.utils.sitemap``, the parser behind
+``SitemapSpider``: streaming, no entities resolved): a sitemap index or urlset, plain or gzipped, gives its
+``<loc>`` entries with their ``<lastmod>``; robots.txt gives its ``Sitemap:`` lines."""
+
+from __future__ import annotations
+
+from lxml import etree
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+KINDS = {"urlset": "sitemap", "sitemapindex": "sitemap_index"}
+_GZIP = b"\x1f\x8b"
+
+
+def looks_like_sitemap(body: bytes) -> bool:
+    """Gzip bytes (a ``.xml.gz`` sent without Content-Encoding), or XML whose root is a sitemap's."""
+    if body[:2] == _GZIP:
+        return True
+    head = body[:4096].lstrip()
+    return head.startswith(b"<?xml") or head.startswith(b"<urlset") or head.startswith(b"<sitemapindex")
+
+
+def read_sitemap(body: bytes, max_size: int) -> tuple[str | None, list[tuple[str, str | None]]]:
+    """('sitemap' or 'sitemap_index', [(loc, lastmod or None)]); (None, []) when it is not a sitemap.
+    Raises scrapy's _DecompressionMaxSizeExceeded when gzip bytes inflate beyond ``max_size``."""
+    if body[:2] == _GZIP:
+        body = gunzip(body, max_size=max_size)
+    try:
+        sitemap = Sitemap(body)
+        kind = KINDS.get(sitemap.type)
+        if kind is None:
+            return None, []
+        return kind, [(entry["loc"], entry.get("lastmod") or None) for entry in sitemap if entry.get("loc")]
+    except (etree.XMLSyntaxError, StopIteration, ValueError):
+        return None, []
+
+
+def robots_sitemaps(body: bytes, url: str) -> list[str]:
+    """The ``Sitemap:`` URLs of a robots.txt."""
+    return list(dict.fromkeys(sitemap_urls_from_robots(body, base_url=url)))
