@@ -65,7 +65,7 @@ def test_unchanged_rerun_fetches_only_listings_and_new_articles_are_fetched_once
     fetched_articles = {
         p
         for p in (r.split(" ", 1)[1] for r in requests_since(quiet_site, before))
-        if p != "/robots.txt" and not TURAN.listing_kind(quiet_site.url + p)
+        if TURAN.article_url(quiet_site.url + p)
     }
     assert fetched_articles == set(published)
     assert index(tmp_path).execute("select count(*) from articles").fetchone()[0] == 41 + 5

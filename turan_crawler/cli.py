@@ -64,6 +64,14 @@ def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--concurrency", type=int, metavar="N", help="parallel requests to the site (default 2)")
     cmd.add_argument("--warc-max-size", type=int, metavar="BYTES", help="roll over WARC files at this size")
     cmd.add_argument("--quiet", action="store_true", help="print only errors and the summary line (for cron)")
+    cmd.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any setting of settings.py, as `scrapy crawl -s` takes it (e.g. TURAN_START_PATHS=/{lang})",
+    )
 
 
 class _OneLine(logging.Formatter):
@@ -103,6 +111,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_crawl_options(demo)
     demo.add_argument("--articles", type=int, default=300, help="replica size (default 300)")
     demo.set_defaults(func=_command("crawl", "demo"))
+
+    probe = sub.add_parser(
+        "probe",
+        help="see what the crawler sees of a site, archiving nothing (run it first)",
+        description="Fetch robots.txt, the sitemaps, each language's front page and a few articles, "
+        "politely, and print what the crawler finds: rules, sitemaps, listings, pagination, and every "
+        "field of the articles with the layer that gave it. Exit 0 when articles were read.",
+    )
+    probe.add_argument(
+        "url", nargs="?", default="https://turan.az", help="the site (default https://turan.az)"
+    )
+    probe.add_argument(
+        "--articles", type=int, default=3, metavar="N", help="articles per language (default 3)"
+    )
+    probe.add_argument("--lang", default="en,az,ru", help="languages, comma-separated (default en,az,ru)")
+    probe.add_argument(
+        "--delay", type=float, default=1.0, metavar="S", help="seconds between requests (default 1)"
+    )
+    probe.add_argument("--json", action="store_true", help="the whole report as JSON on stdout")
+    probe.set_defaults(func=_command("probe", "probe"))
 
     capture = sub.add_parser(
         "capture",

@@ -9,9 +9,12 @@ from email.utils import parsedate_to_datetime
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import robotstxt as scrapy_robotstxt
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
 log = logging.getLogger(__name__)
@@ -71,3 +74,24 @@ class ScopeMiddleware:
                 else ""
             )
             raise IgnoreRequest(f"refused: {reason}{where}")
+
+
+class RobotsTxtMiddleware(scrapy_robotstxt.RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every request that waits for a site's robots.txt given the
+    parser. Scrapy 2.13+ awaits the shared Deferred through ``maybe_deferred_to_future``, whose callback
+    returns None: only the first waiter gets the parser, the others get None and are let through
+    unchecked (seen here: two of three start requests to disallowed sitemap paths were fetched; the
+    change is scrapy/scrapy#6802, noted there as untested). Each waiter gets a Deferred of its own."""
+
+    async def robot_parser(self, request: Request):
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(pending, Deferred):
+            mine: Deferred = Deferred()
+
+            def share(result):
+                mine.callback(result)
+                return result  # the next waiter gets it too
+
+            pending.addCallback(share)
+            return await maybe_deferred_to_future(mine)
+        return await super().robot_parser(request)

@@ -38,6 +38,8 @@ REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = True  # error pages reach the spider too: one recording path (they may be challenges)
 DOWNLOADER_MIDDLEWARES = {
     "turan_crawler.middlewares.ScopeMiddleware": 50,  # before robots.txt is fetched for a new host
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "turan_crawler.middlewares.RobotsTxtMiddleware": 100,  # Scrapy's, with concurrent waiters fixed
     "turan_crawler.middlewares.RetryAfterMiddleware": 560,
 }
 REACTOR_THREADPOOL_MAXSIZE = 4

@@ -7,6 +7,7 @@ import sys
 
 from ..archiving.paths import ArchivePaths
 from ..spiders.turan import TuranSpider
+from . import EXIT_USAGE, CommandError
 from .run import run_spider
 
 DEMO_PORT = 8731
@@ -30,6 +31,11 @@ def crawl_overrides(args: argparse.Namespace) -> dict:
         overrides["AUTOTHROTTLE_ENABLED"] = args.delay > 0
     if args.concurrency is not None:
         overrides["CONCURRENT_REQUESTS"] = overrides["CONCURRENT_REQUESTS_PER_DOMAIN"] = args.concurrency
+    for assignment in args.set:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name:
+            raise CommandError(f"--set takes NAME=VALUE, not {assignment!r}", EXIT_USAGE)
+        overrides[name] = value
     return overrides
 
 

@@ -25,10 +25,14 @@ def replica(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_OK
-    app = ReplicaApp(
-        Site(articles=args.articles, seed=args.seed, faults=not args.no_faults),
-        slow_seconds=args.slow_seconds,
+    site = Site(
+        articles=args.articles,
+        seed=args.seed,
+        faults=not args.no_faults,
+        layout=args.layout,
+        skins=not args.no_skins,
     )
+    app = ReplicaApp(site, slow_seconds=args.slow_seconds)
     server = ReplicaServer(app, port=args.port)
     print(
         f"replica of turan.az ({args.articles} articles, seed {args.seed}, {args.layout} layout) on "
