@@ -53,7 +53,7 @@ CHROMIUM_ARGS = [
 ]
 SEED_ARTICLE = "764817"  # the replica's seed article (Blinken/Aliyev), always in a crawl of it
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]  # the first run fetches the app
 
 
 def missing(what: str) -> None:
@@ -242,11 +242,16 @@ def test_wacz_members_agree_on_zip64_in_local_and_central_headers(crawled):
                 assert member.read(len(first)) == first, info.filename
 
 
-def test_replaywebpage_lists_the_articles_and_replays_one(crawled, served):
-    from playwright.sync_api import expect, sync_playwright
-
+@pytest.fixture(scope="module")
+def chromium() -> str:
     if CHROMIUM is None:
         missing("Debian's chromium is not installed (apt-get install chromium)")
+    return CHROMIUM
+
+
+def test_replaywebpage_lists_the_articles_and_replays_one(chromium, crawled, served):
+    from playwright.sync_api import expect, sync_playwright
+
     archive, _ = crawled
     base, requests = served
     titles = dict(sqlite3.connect(archive / "turan.db").execute("select url, title from articles"))
@@ -254,7 +259,7 @@ def test_replaywebpage_lists_the_articles_and_replays_one(crawled, served):
     OUTPUT.mkdir(exist_ok=True)
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("pageerror", lambda exc: problems.append(str(exc)))
