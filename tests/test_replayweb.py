@@ -11,6 +11,7 @@ Needs chromium (`apt-get install chromium`) and npm (the app is fetched once wit
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import json
 import os
@@ -79,6 +80,15 @@ def replaywebpage() -> Path:
     if npm is None:
         missing("npm is not installed (Debian: apt-get install npm); it fetches the ReplayWeb.page app")
     CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f"replaywebpage-{RWP_VERSION}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another test run may be fetching it too
+        if not (app / "sw.js").is_file():
+            fetch_replaywebpage(npm, app)
+    return app
+
+
+def fetch_replaywebpage(npm: str, app: Path) -> None:
+    shutil.rmtree(app, ignore_errors=True)
     with tempfile.TemporaryDirectory(dir=CACHE) as scratch:
         packed = subprocess.run(
             [npm, "pack", f"replaywebpage@{RWP_VERSION}", "--pack-destination", scratch, "--silent"],
@@ -86,14 +96,15 @@ def replaywebpage() -> Path:
             text=True,
             timeout=300,
         )
-        assert packed.returncode == 0, f"npm pack replaywebpage@{RWP_VERSION} failed:\n{packed.stderr}"
+        assert packed.returncode == 0, (
+            f"npm pack replaywebpage@{RWP_VERSION} failed (npm registry reachable?):\n{packed.stderr}"
+        )
         tarball = Path(scratch) / packed.stdout.strip().splitlines()[-1]
         digest = base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
         assert f"sha512-{digest}" == RWP_INTEGRITY, f"{tarball.name} does not match its pinned integrity"
         with tarfile.open(tarball) as tar:
             tar.extractall(scratch, filter="data")
         os.replace(Path(scratch) / "package", app)  # whole or not at all
-    return app
 
 
 @pytest.fixture(scope="module")

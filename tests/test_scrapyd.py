@@ -10,6 +10,7 @@ the only copy of the code there.
 from __future__ import annotations
 
 import configparser
+import fcntl
 import hashlib
 import json
 import os
@@ -60,8 +61,16 @@ def scrapyd_venv() -> Path:
     ).hexdigest()[:12]
     venv = CACHE / f"scrapyd-venv-{key}"
     done = venv / ".complete"
-    if done.exists():
-        return venv
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f"scrapyd-venv-{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another test run may be building the same venv
+        if not done.exists():
+            build_venv(venv)
+            done.write_text(" ".join(PINS) + "\n")
+    return venv
+
+
+def build_venv(venv: Path) -> None:
     shutil.rmtree(venv, ignore_errors=True)  # a half-built one
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
@@ -71,8 +80,6 @@ def scrapyd_venv() -> Path:
     assert installed.returncode == 0, f"pip install into {venv} failed (PyPI reachable?):\n{installed.stderr}"
     # keep the dependencies, drop the project: only the deployed egg may provide turan_crawler
     subprocess.run([*pip, "uninstall", "-y", "turan-crawler"], check=True, timeout=120)
-    done.write_text(" ".join(PINS) + "\n")
-    return venv
 
 
 @dataclass
@@ -128,7 +135,7 @@ def scrapyd(scrapyd_venv, tmp_path_factory) -> Iterator[Scrapyd]:
             cwd=home,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env=clean_env(),
+            env={**clean_env(), "HOME": str(home)},  # no ~/.scrapyd.conf or ~/.scrapy.cfg of the user's
         )
     server = Scrapyd(f"http://127.0.0.1:{port}", home, scrapyd_venv)
     deadline = time.monotonic() + 60
