@@ -22,16 +22,24 @@ CHUNK = 1 << 20
 
 
 def _add_file(zf: zipfile.ZipFile, source: Path, name: str) -> dict:
-    """Copy ``source`` into the zip as ``name`` (stored: WARCs are already gzip), hashing on the way."""
+    """Copy ``source`` into the zip as ``name`` (stored: WARCs are already gzip), hashing on the way.
+
+    A member gets a ZIP64 extra field only when it needs one (over ``zipfile.ZIP64_LIMIT``, 2 GiB - 1),
+    in its local header and in the central directory alike: a reader that takes the data offset from
+    the central directory (ReplayWeb.page's wabac.js does when the entry there has no extra field)
+    lands on the wrong bytes when the two disagree. zipfile is not left to decide from ``file_size``: it
+    opens a member with a ZIP64 local header from 1/1.05 of the limit on (room for deflate growth) but
+    writes the ZIP64 central entry only past the limit; a stored member is exactly its size.
+    """
     digest, size = hashlib.sha256(), 0
-    with (
-        open(source, "rb") as src,
-        zf.open(zipfile.ZipInfo(name, date_time=_now_tuple()), "w", force_zip64=True) as dst,
-    ):
-        while chunk := src.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            dst.write(chunk)
+    with open(source, "rb") as src:
+        zip64 = os.fstat(src.fileno()).st_size > zipfile.ZIP64_LIMIT
+        # file_size stays 0 here: zipfile's own guess would be the 1.05 rule above
+        with zf.open(zipfile.ZipInfo(name, date_time=_now_tuple()), "w", force_zip64=zip64) as dst:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                dst.write(chunk)
     return {"name": Path(name).name, "path": name, "hash": f"sha256:{digest.hexdigest()}", "bytes": size}
 
 
