@@ -64,7 +64,10 @@ def crawl(tmp_path_factory) -> Iterator[Crawl]:
 
 def test_crawl_succeeds_with_one_summary_line(crawl):
     assert crawl.result.returncode == 0, crawl.result.stderr
-    summary = [line for line in crawl.result.stderr.splitlines() if line.startswith("turan-crawler crawl:")]
+    summary = [line for line in crawl.result.stderr.splitlines() if " turan-crawler crawl: " in line]
+    assert (
+        summary and datetime.fromisoformat(summary[0].split(" ", 1)[0]).tzinfo
+    )  # stamped: cron.log reads back
     articles = len(crawl.truth["articles"])
     blocked = sum(f["expect"] == "blocked" for f in crawl.truth["faults"])
     assert (

@@ -5,6 +5,8 @@ the ``TURAN_`` (what to crawl) and ``ARCHIVE_`` (where and how to keep it) prefi
 """
 
 import os
+import sys
+from pathlib import Path
 
 from turan_crawler.sites import TURAN
 from turan_crawler.warc.reader import MAX_BODY
@@ -57,6 +59,22 @@ TURAN_REFRESH_DAYS = 2  # archived articles published this recently are fetched 
 TURAN_REFRESH_ALL = False
 
 # -- the archive -----------------------------------------------------------------------------------
+# Scrapy's commands that look at pages (scrapy shell, parse, fetch, view, check, bench) never archive them:
+# a look must not leave an unfinished run or a .open WARC behind. `scrapy crawl` archives.
+
+
+def _inspecting() -> bool:
+    return Path(sys.argv[0]).name == "scrapy" and sys.argv[1:2] in (
+        ["shell"],
+        ["parse"],
+        ["fetch"],
+        ["view"],
+        ["check"],
+        ["bench"],
+    )
+
+
+ARCHIVE_ENABLED = not _inspecting()
 ARCHIVE_DIR = os.environ.get("TURAN_ARCHIVE", "archive")
 ARCHIVE_DB_NAME = "turan.db"  # the index, in ARCHIVE_DIR (Datasette names the database after it)
 ARCHIVE_WARC_PREFIX = "turan"  # WARC files are named PREFIX-TIMESTAMP-SERIAL.warc.gz

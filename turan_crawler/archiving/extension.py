@@ -72,8 +72,8 @@ class ArchiveExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
-        if not crawler.settings.get("ARCHIVE_DIR"):
-            raise NotConfigured("ARCHIVE_DIR is not set")
+        if not crawler.settings.get("ARCHIVE_DIR") or not crawler.settings.getbool("ARCHIVE_ENABLED", True):
+            raise NotConfigured("archiving is off (no ARCHIVE_DIR, or a Scrapy inspection command)")
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -111,13 +111,24 @@ class ArchiveExtension:
         self.writer.start()
         self.writer.call(lambda store: repair_archive(self.paths, store.db))
         self._next_capture_id = self.writer.call(lambda store: store.next_capture_id())
-        run_id = self.writer.call(lambda store: start_run(store.db, self.command, self.run_args))
+        args = self.run_args or self._scrapy_run_args(spider)
+        run_id = self.writer.call(lambda store: start_run(store.db, self.command, args))
         self.writer.run_id = run_id
         self.writer.warc.info["turan-run"] = str(run_id)  # lets reindex give captures their run
         rules = getattr(spider, "site_rules", None)
         if rules is not None and rules.to_text():
             self.writer.warc.info["site-rules"] = rules.to_text()  # lets reindex read each host as we did
         return run_id
+
+    @staticmethod
+    def _scrapy_run_args(spider: scrapy.Spider) -> str:
+        """What started a run that did not come through the CLI: scrapy crawl, or a Scrapyd job."""
+        parts = [f"scrapy crawl {spider.name}"]
+        if start_points := getattr(spider, "start_points", None):
+            parts.append(f"-a start_url={','.join(start_points)}")
+        if job := getattr(spider, "_job", None):
+            parts.append(f"(scrapyd job {job})")
+        return " ".join(parts)
 
     # -- during the run ----------------------------------------------------------------------------
     def _allocate_capture_id(self) -> int:
@@ -153,7 +164,7 @@ class ArchiveExtension:
     def facts_recorded(self, facts: list, spider) -> None:
         if self.run_id is None:
             return
-        for fact in facts:
+        for fact in facts:  # an ArticleItem among them is an article already yielded once in this run
             if isinstance(fact, FetchFailure):
                 fact.capture_id = self._allocate_capture_id()
                 fact.fetched_at = fact.fetched_at or warc_date()

@@ -31,9 +31,9 @@ class RunSummary:
         return asdict(self)
 
     def line(self, command: str) -> str:
-        """The one summary line of a run."""
+        """The one summary line of a run, stamped with the time it ends (cron.log reads back)."""
         return (
-            f"turan-crawler {command}: {self.pages} pages, {self.articles_new} new articles, "
+            f"{utc_now()} turan-crawler {command}: {self.pages} pages, {self.articles_new} new articles, "
             f"{self.articles_updated} updated, {self.errors} errors, {self.blocked} blocked "
             f"in {self.seconds} s ({self.finish_reason})"
         )

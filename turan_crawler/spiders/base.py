@@ -56,6 +56,10 @@ class ArchivingSpider(scrapy.Spider):
     extractor: ExtractorPool
     site_rules: SiteRules = SiteRules()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.articles_yielded: set[str] = set()
+
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
@@ -110,9 +114,12 @@ class ArchivingSpider(scrapy.Spider):
         for fact in facts:
             if isinstance(fact, OutcomeChange):
                 stats.inc_value("turan/blocked" if fact.outcome == "blocked" else "turan/errors")
-        articles = [fact for fact in facts if isinstance(fact, ArticleItem)]
+        # An article reached twice in a run (through a redirect, say) is one item: a feed export has one
+        # row per article; the archive still hears of the second capture, as a fact.
+        articles = [f for f in facts if isinstance(f, ArticleItem) and f.url not in self.articles_yielded]
+        self.articles_yielded.update(article.url for article in articles)
         stats.inc_value("turan/articles", len(articles))
-        self.send_facts([fact for fact in facts if not isinstance(fact, ArticleItem)])
+        self.send_facts([fact for fact in facts if not any(fact is article for article in articles)])
         return articles
 
     def send_facts(self, facts: list[Fact]) -> None:
