@@ -61,6 +61,7 @@ class TuranSpider(ArchivingSpider):
         # The spider dedupes by URL itself and sends requests with dont_filter, so that a redirect that
         # comes back to a URL already fetched is followed (and a redirect loop ends as an error).
         self.seen: set[str] = set()
+        self.crawling = False
         self.backlog: deque[tuple[str, str | None]] = deque()  # (sitemap entry URL, its lastmod)
         self.backlog_in_flight = 0
 
@@ -110,6 +111,7 @@ class TuranSpider(ArchivingSpider):
         ]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.crawling = True  # scrapy parse replaces start(): then only the page it is given is read
         robots = [base + "/robots.txt" for base in self.bases()] if self.reads_robots_itself else []
         for url in robots + self.sitemap_urls():
             for request in self.request(url, START_PRIORITY, kind="sitemap"):
@@ -177,16 +179,15 @@ class TuranSpider(ArchivingSpider):
 
     def robots_txt_received(self, response: scrapy.http.Response, request: scrapy.Request, spider) -> None:
         """A robots.txt the middleware fetched: its Sitemap: lines are sitemaps to read."""
-        if (
-            urlsplit(response.url).path == "/robots.txt"
-            and response.status == 200
-            and self.in_scope(response.url)
-        ):
+        robots = urlsplit(response.url).path == "/robots.txt" and response.status == 200
+        if self.crawling and robots and self.in_scope(response.url):
             for url in robots_sitemaps(response.body, response.url):
                 for sitemap in self.request(url, START_PRIORITY, kind="sitemap"):
                     self.crawler.engine.crawl(sitemap)
 
     def release_backlog_when_idle(self, spider) -> None:
+        if not self.crawling:
+            return
         released = list(self.release_backlog())
         for request in released:
             self.crawler.engine.crawl(request)
