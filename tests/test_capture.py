@@ -7,6 +7,8 @@ import json
 import pytest
 from conftest import capture_args, fetch, index, run_cli, truth_of, warcio_check
 
+from turan_crawler.sites import TURAN
+
 
 def capture(archive, *args: str):
     return run_cli(*capture_args(archive, *args))
@@ -42,9 +44,23 @@ def test_capturing_an_article_indexes_it(tmp_path, replica, replica_truth):
 def test_nothing_but_the_given_urls_is_fetched(tmp_path, fresh_replica):
     art = truth_of(fresh_replica)["articles"][5]
     before = len(json.loads(fetch(fresh_replica.url, "/_replica/requests.json").body))
-    assert capture(tmp_path, "--site", "turan", fresh_replica.url + art["url"]).returncode == 0
+    url = fresh_replica.url + art["url"]
+    assert capture(tmp_path, "--site", "turan", "--requisites", "none", url).returncode == 0
     requests = json.loads(fetch(fresh_replica.url, "/_replica/requests.json").body)[before:]
     assert sorted(requests) == sorted(["GET /robots.txt", f"GET {art['url']}"])
+
+
+def test_a_capture_takes_the_pages_requisites_and_nothing_else(tmp_path, fresh_replica):
+    art = next(a for a in truth_of(fresh_replica)["articles"] if a.get("skin") == "magazine")
+    before = len(json.loads(fetch(fresh_replica.url, "/_replica/requests.json").body))
+    url = fresh_replica.url + art["url"]
+    assert capture(tmp_path, "--site", "turan", url).returncode == 0
+    requests = json.loads(fetch(fresh_replica.url, "/_replica/requests.json").body)[before:]
+    page = fetch(fresh_replica.url, art["url"]).body.decode()
+    others = {r.split(" ", 1)[1] for r in requests} - {"/robots.txt", art["url"]}
+    assert f"GET {art['url']}" in requests and others
+    assert all(f'"{path}"' in page or f"'{path}'" in page for path in others)  # each one named by the page
+    assert not [path for path in others if TURAN.article_url(path)]
 
 
 @pytest.mark.parametrize(

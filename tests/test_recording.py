@@ -7,6 +7,7 @@ import pytest
 
 from turan_crawler.extract import Extraction
 from turan_crawler.index import ArchiveStore, open_index
+from turan_crawler.index.schema import TABLES
 from turan_crawler.items import ArticleItem
 from turan_crawler.recording import (
     ArticleRemoved,
@@ -17,6 +18,7 @@ from turan_crawler.recording import (
     SeenAgain,
     apply_fact,
     capture_row,
+    expires_at,
     is_read,
     page_facts,
     response_outcome,
@@ -76,7 +78,22 @@ def test_the_captures_row_has_every_column_once():
     )
     assert row["id"] == 7 and row["outcome"] == "ok" and row["error"] is None
     assert row["content_type"] == "text/html" and (row["warc_offset"], row["request_offset"]) == (100, 150)
-    assert len(row) == 18
+    assert set(row) == set(TABLES["captures"]["columns"])  # every column of the table, each once
+    assert row["expires_at"] == "2026-01-15T10:00:00.000000Z"  # no lifetime given: fresh for a day
+
+
+@pytest.mark.parametrize(
+    "headers,expires",
+    [
+        ([("Cache-Control", "public, max-age=3600")], "2026-01-14T11:00:00.000000Z"),
+        ([("Cache-Control", "no-cache")], "2026-01-14T10:00:00.000000Z"),
+        ([("Date", "Wed, 14 Jan 2026 10:00:00 GMT"), ("Expires", "Wed, 14 Jan 2026 10:30:00 GMT")],
+         "2026-01-14T10:30:00.000000Z"),
+        ([("Cache-Control", "max-age=999999999")], "2026-02-13T10:00:00.000000Z"),  # at most 30 days
+    ],
+)  # fmt: skip
+def test_a_capture_is_fresh_for_the_lifetime_its_response_gives(headers, expires):
+    assert expires_at(headers, "2026-01-14T10:00:00.000000Z") == expires
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,15 @@ def _add_archive_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)")
 
 
+def _add_requisites_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--requisites",
+        choices=["none", "images", "all"],
+        help="what else to archive with each page: none; images (stylesheets, what they import, images: "
+        "what a page needs to look like itself; the default); all (scripts too)",
+    )
+
+
 def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
     _add_archive_option(cmd)
     cmd.add_argument(
@@ -63,6 +72,7 @@ def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument("--concurrency", type=int, metavar="N", help="parallel requests to the site (default 2)")
     cmd.add_argument("--warc-max-size", type=int, metavar="BYTES", help="roll over WARC files at this size")
+    _add_requisites_option(cmd)
     cmd.add_argument("--quiet", action="store_true", help="print only errors and the summary line (for cron)")
     cmd.add_argument(
         "-s",
@@ -153,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     capture.add_argument("--delay", type=float, metavar="S", help="seconds between requests to one site")
     capture.add_argument("--json", action="store_true", help="one JSON object per URL on stdout")
+    _add_requisites_option(capture)
     capture.add_argument("--quiet", action="store_true", help="print only the per-URL lines and the summary")
     capture.set_defaults(func=_command("capture", "capture"))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+WARC_DATE = "%Y-%m-%dT%H:%M:%S.%fZ"  # WARC 1.1 dates, microseconds and all
+
 
 def utc_now() -> str:
     """Now, to the second, for ``runs`` (ISO 8601 with offset)."""
@@ -12,4 +14,4 @@ def utc_now() -> str:
 
 def warc_date() -> str:
     """Now, as WARC 1.1 dates are written (and as ``captures.fetched_at`` stores them)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime(WARC_DATE)

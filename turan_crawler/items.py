@@ -22,6 +22,7 @@ ARTICLE_FIELDS = (
     "paywalled",
     "word_count",
     "extracted_by",
+    "image_url",
 )
 
 
@@ -43,6 +44,7 @@ class ArticleItem:
     paywalled: int = 0
     word_count: int = 0
     extracted_by: str | None = None
+    image_url: str | None = None  # the lead image (a page requisite)
     capture_id: int | None = None
     fetched_at: str | None = None
 

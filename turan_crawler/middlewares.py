@@ -66,7 +66,7 @@ class ScopeMiddleware:
 
     def process_request(self, request: Request, spider=None) -> None:
         refusal = getattr(spider, "refusal", None)
-        reason = refusal(request.url) if refusal else None
+        reason = refusal(request.url, request.meta.get("requisite", False)) if refusal else None
         if reason:
             where = (
                 " (redirected from " + request.meta["redirect_urls"][-1] + ")"

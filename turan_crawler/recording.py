@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 
-from .clock import warc_date
+from .clock import WARC_DATE, warc_date
 from .extract import Extraction
 from .index.store import ArchiveStore
 from .items import ArticleItem
@@ -20,7 +22,12 @@ from .sites import Site
 
 log = logging.getLogger(__name__)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2})?$")
-LINK_KINDS = {"latest_news": "latest_news", "related": "related", "translations": "translation"}
+LINK_KINDS = {
+    "latest_news": "latest_news",
+    "related": "related",
+    "translations": "translation",
+    "requisite": "requisite",
+}
 
 
 # -- facts: what a read page (or a failed fetch) tells the index ----------------------------------------
@@ -102,6 +109,37 @@ def response_outcome(
     return ("revisit" if revisit else "ok"), None
 
 
+DEFAULT_FRESHNESS = 24 * 3600  # seconds: a response that gives no lifetime is fresh for a day (RFC 9111)
+MAX_FRESHNESS = 30 * 24 * 3600
+_MAX_AGE = re.compile(r"(?:s-maxage|max-age)\s*=\s*\"?(\d+)")
+
+
+def expires_at(headers: list[tuple[str, str]], fetched_at: str) -> str:
+    """Until when a response is fresh (its Cache-Control max-age, else Expires - Date, else a day; at most
+    30 days), in the WARC date form of ``fetched_at``."""
+    values = {k.lower(): v for k, v in headers}
+    control = values.get("cache-control", "").lower()
+    if "no-store" in control or "no-cache" in control:
+        seconds = 0
+    elif match := _MAX_AGE.search(control):
+        seconds = int(match.group(1))
+    else:
+        seconds = _expires_minus_date(values) or DEFAULT_FRESHNESS
+    fetched = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
+    return (fetched + timedelta(seconds=max(0, min(seconds, MAX_FRESHNESS)))).strftime(WARC_DATE)
+
+
+def _expires_minus_date(values: dict[str, str]) -> int | None:
+    try:
+        expires = parsedate_to_datetime(values["expires"])
+        date = parsedate_to_datetime(values["date"]) if "date" in values else None
+    except (KeyError, TypeError, ValueError):
+        return None
+    if date is None or expires.tzinfo is None or date.tzinfo is None:
+        return None
+    return int((expires - date).total_seconds())
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where an exchange's records lie: the response (or revisit) record and its request record."""
@@ -150,6 +188,7 @@ def capture_row(
         "truncated": int(truncated),
         "run_id": run_id,
         "error": error,
+        "expires_at": expires_at(headers, fetched_at),
     }
 
 
@@ -206,7 +245,8 @@ def page_facts(
     if problem := article_problem(item):
         log.warning("article not indexed: %s at %s", problem, url)
         return []
-    links = {kind: extraction.article.get(kind) or [] for kind in LINK_KINDS}
+    links = {kind: extraction.article.get(kind) or [] for kind in ("latest_news", "related", "translations")}
+    links["requisite"] = extraction.links.get("stylesheet", []) + extraction.links.get("image", [])
     return [item, PageLinks(url, links, fetched_at)]
 
 

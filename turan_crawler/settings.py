@@ -55,6 +55,7 @@ TURAN_START_PATHS = list(TURAN.start_paths)  # front page and news line of each 
 TURAN_SITEMAPS = list(TURAN.sitemap_paths)  # sitemap locations besides robots.txt's ({lang} filled in)
 TURAN_BACKFILL_PAGES = 0  # listing pages beyond the first; -1 = all
 TURAN_MAX_ARTICLES = 0  # 0 = no limit
+TURAN_REQUISITES = "images"  # none | images (stylesheets and what they import, images) | all (+ scripts)
 TURAN_REFRESH_DAYS = 2  # archived articles published this recently are fetched again, to catch edits
 TURAN_REFRESH_ALL = False
 

@@ -116,6 +116,8 @@ def capture(args: argparse.Namespace) -> int:
     }
     if args.delay is not None:
         overrides.update(DOWNLOAD_DELAY=args.delay, AUTOTHROTTLE_ENABLED=args.delay > 0)
+    if args.requisites is not None:
+        overrides["TURAN_REQUISITES"] = args.requisites
     rules = SiteRules({EVERY_HOST: args.site} if args.site != "auto" else {})
     return run_spider(
         paths,

@@ -21,6 +21,7 @@ def crawl_overrides(args: argparse.Namespace) -> dict:
         ("max_articles", "TURAN_MAX_ARTICLES"),
         ("refresh_days", "TURAN_REFRESH_DAYS"),
         ("warc_max_size", "ARCHIVE_WARC_MAX_SIZE"),
+        ("requisites", "TURAN_REQUISITES"),
     ]:
         if getattr(args, option) is not None:
             overrides[setting] = getattr(args, option)

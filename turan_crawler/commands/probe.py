@@ -86,6 +86,7 @@ def probe(args: argparse.Namespace) -> int:
             "DOWNLOAD_DELAY": args.delay,
             "AUTOTHROTTLE_ENABLED": args.delay > 0,
             "TURAN_LANGS": args.lang.split(","),
+            "TURAN_REQUISITES": "none",
         }
     )
     process = CrawlerProcess(settings)

@@ -26,6 +26,7 @@ from .language import detect_language
 from .links import page_links
 from .metadata import read_metadata
 from .page import PageIndex, parse_html
+from .requisites import lead_image, page_requisites, stylesheet_urls
 from .sitemap import looks_like_sitemap, read_sitemap, robots_sitemaps
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ NOT_ARTICLE_REASONS = (
     "sitemap",
     "sitemap_index",
     "robots_txt",
+    "stylesheet",
 )
 
 
@@ -82,11 +84,12 @@ def extract(
     if is_challenge(body, headers):
         return Extraction(None, "challenge")
     page = PageIndex(root, site.furniture)
-    links = page_links(page, url, site)
+    links = {**page_links(page, url, site), **page_requisites(root, url)}
     if not site.site_rules:
         article = generic_article(url, text, read_metadata(root))
         if article is not None:
             article.update(
+                image_url=lead_image(root, url),
                 lang=root.get("lang", "").split("-")[0] or None,
                 text_lang=detect_language(article["body"]),
                 latest_news=[],
@@ -102,10 +105,16 @@ def extract(
     if article is None and site.article_url(url):
         log.warning("no article could be read from article URL %s (%s)", url, reason)
     if article is not None:
+        article["image_url"] = lead_image(root, url)
         article["latest_news"] = links["latest_news"]
         article["related"] = links["related"]
         article["translations"] = links["translation"]
     return Extraction(article, reason, links)
+
+
+def _content_type(headers: Mapping[str, str] | None) -> str:
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
+    return value.split(";")[0].strip().lower()
 
 
 def read_response(
@@ -117,6 +126,8 @@ def read_response(
         return Extraction(None, "challenge" if is_challenge(body, headers) else "http_error")
     if urlsplit(url).path == "/robots.txt":
         return Extraction(None, "robots_txt", {"sitemap": robots_sitemaps(body, url)})
+    if _content_type(headers) == "text/css" or urlsplit(url).path.endswith(".css"):
+        return Extraction(None, "stylesheet", {"stylesheet": stylesheet_urls(body, url)})
     if looks_like_sitemap(body):
         try:
             kind, entries = read_sitemap(body, MAX_BODY)

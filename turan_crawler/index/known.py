@@ -7,6 +7,8 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from ..clock import warc_date
+
 
 class KnownArticles:
     """Decides whether an article URL needs fetching: unknown; published within the refresh window; or
@@ -80,6 +82,33 @@ class KnownArticles:
         if len(published_at) == 10:  # a date without time of day
             return date.fromisoformat(published_at) >= self.cutoff.date()
         return datetime.fromisoformat(published_at) >= self.cutoff
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+class FreshCaptures:
+    """Which URLs the archive holds a capture of that is still fresh (its Cache-Control or Expires
+    lifetime has not run out): a page requisite shared by many pages is fetched again only once stale."""
+
+    def __init__(self, db_path: Path):
+        self.conn = None
+        if Path(db_path).exists():
+            self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        self.now = warc_date()
+
+    def fresh(self, url: str) -> bool:
+        if self.conn is None:
+            return False
+        try:
+            row = self.conn.execute(
+                "select 1 from captures where url = ? and outcome in ('ok', 'revisit') and expires_at > ? limit 1",
+                [url, self.now],
+            ).fetchone()
+        except sqlite3.OperationalError:  # an index from before expires_at
+            return False
+        return row is not None
 
     def close(self) -> None:
         if self.conn is not None:

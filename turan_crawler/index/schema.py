@@ -47,7 +47,8 @@ TABLES: dict[str, dict] = {
             "truncated": int,
             "run_id": int,
             "error": str,
-        },
+            "expires_at": str,  # until when the response is fresh (Cache-Control/Expires): a requisite
+        },  # captured and still fresh is not fetched again
         pk="id",
         foreign_keys=[("run_id", "runs", "id")],
     ),
@@ -73,6 +74,7 @@ TABLES: dict[str, dict] = {
             "version": int,
             "removed_at": str,
             "extracted_by": str,
+            "image_url": str,
         },
         pk="id",
         foreign_keys=[("capture_id", "captures", "id")],

@@ -6,6 +6,7 @@ error page and a challenge take one path (``recording.page_facts``) in the crawl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
@@ -17,13 +18,20 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from ..archiving.paths import ArchivePaths
 from ..extract import Extraction, read_response
 from ..extract.pool import ExtractorPool
+from ..index.known import FreshCaptures
 from ..items import ArticleItem
 from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts
 from ..signals import facts_recorded
 from ..sites import Site, SiteRules
 from ..warc.reader import MAX_BODY, too_large_error
+
+# --requisites: none; images (stylesheets, what they import, the page's images); all (scripts too)
+REQUISITES = {"none": (), "images": ("stylesheet", "image"), "all": ("stylesheet", "image", "script")}
+REQUISITE_PRIORITY = 5  # soon after their page, before the next listing page
+MAX_REQUISITE_DEPTH = 4  # a page, its stylesheet, what that imports, and so on: no deeper
 
 
 def text_headers(headers) -> dict[str, str]:
@@ -59,12 +67,20 @@ class ArchivingSpider(scrapy.Spider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.articles_yielded: set[str] = set()
+        self.requisites_seen: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extractor = ExtractorPool(crawler.settings.getint("TURAN_PARSE_PROCESSES"), read_response)
+        settings = crawler.settings
+        spider.extractor = ExtractorPool(settings.getint("TURAN_PARSE_PROCESSES"), read_response)
         crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
+        mode = settings.get("TURAN_REQUISITES")
+        if mode not in REQUISITES:
+            raise ValueError(f"TURAN_REQUISITES is {mode!r}: one of {', '.join(REQUISITES)}")
+        spider.requisite_kinds = REQUISITES[mode]
+        spider.fresh_captures = FreshCaptures(ArchivePaths.from_settings(settings).db)
+        crawler.signals.connect(spider.fresh_captures.close, signal=signals.spider_closed)
         return spider
 
     async def _extract(self, response: scrapy.http.Response, site: Site) -> Extraction:
@@ -126,9 +142,48 @@ class ArchivingSpider(scrapy.Spider):
         if facts:
             self.crawler.signals.send_catch_log(signal=facts_recorded, facts=facts, spider=self)
 
-    def refusal(self, url: str) -> str | None:
+    def refusal(self, url: str, requisite: bool = False) -> str | None:
         """Why this spider must not fetch ``url`` (checked for every request, redirects included)."""
         return None
+
+    # -- page requisites ---------------------------------------------------------------------------
+    def requisites_of(
+        self, response: scrapy.http.Response, result: Extraction | None
+    ) -> Iterator[scrapy.Request]:
+        """What the page (or stylesheet) needs to look like itself, once per run, and not while an archived
+        copy is still fresh. Requisites on other hosts are fetched too (robots.txt of each obeyed)."""
+        if result is None or result.reason in ("challenge", "http_error") or not self.requisite_kinds:
+            return
+        depth = response.meta.get("requisite_depth", 0)
+        if depth >= MAX_REQUISITE_DEPTH:
+            return
+        for kind in self.requisite_kinds:
+            for url in result.links.get(kind, []):
+                if url in self.requisites_seen:
+                    continue
+                self.requisites_seen.add(url)
+                if self.fresh_captures.fresh(url):
+                    self.crawler.stats.inc_value("turan/requisites_fresh")
+                    continue
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_requisite,
+                    errback=self.on_error,
+                    priority=REQUISITE_PRIORITY,
+                    dont_filter=True,
+                    meta={"requisite": True, "requisite_depth": depth + 1},
+                )
+
+    async def parse_requisite(self, response: scrapy.http.Response):
+        """A requisite: archived already; a stylesheet is read for what it imports in turn."""
+        self.crawler.stats.inc_value("turan/requisites")
+        stylesheet = b"css" in (response.headers.get("Content-Type") or b"") or response.url.endswith(".css")
+        site, result = (
+            await self.read(response) if stylesheet else (self.site_rules.for_url(response.url), None)
+        )
+        self.record(response, site, result)
+        for request in self.requisites_of(response, result):
+            yield request
 
     def on_error(self, failure: Failure) -> None:
         """A fetch that failed. A response that was archived but then refused (too large to inflate)

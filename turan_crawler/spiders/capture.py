@@ -41,7 +41,7 @@ class CaptureSpider(ArchivingSpider):
         self.results: dict[str, dict] = {url: {} for url in self.targets}
         self.given_hosts = {(urlsplit(url).hostname or "").lower() for url in self.targets}
 
-    def refusal(self, url: str) -> str | None:
+    def refusal(self, url: str, requisite: bool = False) -> str | None:
         """A redirect may lead to any public host, but to a loopback, link-local, private or reserved
         address only when that host was given."""
         host = (urlsplit(url).hostname or "").lower()
@@ -71,6 +71,8 @@ class CaptureSpider(ArchivingSpider):
             result["reason"] = why_not_indexed(response.status, extraction)
         for item in articles:
             yield item
+        for request in self.requisites_of(response, extraction):
+            yield request
 
     def on_capture_error(self, failure: Failure) -> None:
         result = self.results[failure.request.meta["given_url"]]

@@ -29,6 +29,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 
+from ..addresses import non_public_address
 from ..archiving.paths import ArchivePaths
 from ..extract.sitemap import robots_sitemaps
 from ..index.known import KnownArticles
@@ -140,11 +141,16 @@ class TuranSpider(ArchivingSpider):
         host = urlsplit(url).hostname or ""
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
-    def refusal(self, url: str) -> str | None:
-        if not self.in_scope(url):
-            host = urlsplit(url).hostname or ""
-            return f"{host} is outside the crawl's scope ({', '.join(self.allowed_domains)})"
-        return None
+    def refusal(self, url: str, requisite: bool = False) -> str | None:
+        """Pages stay on the crawl's hosts; a page's requisites may come from any public host (a CDN)."""
+        if self.in_scope(url):
+            return None
+        host = urlsplit(url).hostname or ""
+        if requisite and not (kind := non_public_address(host)):
+            return None
+        if requisite:
+            return f"{host} is {kind}, outside the crawl's hosts"
+        return f"{host} is outside the crawl's scope ({', '.join(self.allowed_domains)})"
 
     def follow_article(
         self, url: str, priority: int, lastmod: str | None = None, **meta
@@ -202,6 +208,8 @@ class TuranSpider(ArchivingSpider):
         if response.meta.get("backlog"):
             self.backlog_in_flight -= 1
         for request in self.follow(response, result):
+            yield request
+        for request in self.requisites_of(response, result):
             yield request
         for request in self.release_backlog():
             yield request

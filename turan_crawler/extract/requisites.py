@@ -1,0 +1,136 @@
+"""What a page needs to look like itself: its stylesheets (and what they import: fonts, background
+images), its images (``src``, ``srcset``, ``<picture>`` sources, lazy-load attributes), optionally its
+scripts; and the article's lead image.
+
+Stylesheets are read with tinycss2 (a CSS tokenizer: ``url()`` inside comments or strings is not a URL).
+Every list is bounded, so a hostile page cannot make a crawl fetch without end.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urljoin, urlsplit
+
+import tinycss2
+from lxml import etree
+
+MAX_PER_PAGE = 150  # requisite URLs taken from one page or stylesheet
+MAX_CSS_BYTES = 2 * 1024 * 1024
+IMAGE_ATTRIBUTES = ("src", "data-src", "data-lazy-src", "data-original")
+SRCSET_ATTRIBUTES = ("srcset", "data-srcset")
+KINDS = ("stylesheet", "image", "script")
+
+
+def _srcset_urls(value: str) -> list[str]:
+    """The URLs of a ``srcset`` ("a.jpg 640w, b.jpg 2x"): the first word of each candidate."""
+    return [candidate.split()[0] for candidate in value.split(",") if candidate.split()]
+
+
+def _fetchable(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def _css_urls(tokens) -> list[str]:
+    found = []
+    for token in tokens or ():
+        if token.type == "url":
+            found.append(token.value)
+        elif token.type == "function" and token.lower_name == "url":
+            found += [arg.value for arg in token.arguments if arg.type == "string"]
+        elif token.type == "function":
+            found += _css_urls(token.arguments)
+        elif token.type in ("() block", "[] block", "{} block"):
+            found += _css_urls(token.content)
+    return found
+
+
+def stylesheet_urls(css: bytes | str, base: str) -> list[str]:
+    """Absolute URLs a stylesheet needs: ``@import``s, fonts, images, in order, at most MAX_PER_PAGE."""
+    if isinstance(css, bytes):
+        rules, _encoding = tinycss2.parse_stylesheet_bytes(css[:MAX_CSS_BYTES], skip_comments=True)
+    else:
+        rules = tinycss2.parse_stylesheet(css[:MAX_CSS_BYTES], skip_comments=True)
+    found: list[str] = []
+    for rule in rules:
+        if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            found += [t.value for t in rule.prelude if t.type == "string"][:1]
+        found += _css_urls(getattr(rule, "prelude", None)) + _css_urls(getattr(rule, "content", None))
+    return _absolute(found, base)
+
+
+def _absolute(urls: list[str], base: str) -> list[str]:
+    out = []
+    for url in urls:
+        url = url.strip()
+        if url and not url.startswith(("data:", "#", "javascript:")):
+            absolute = urljoin(base, url).split("#")[0]
+            if _fetchable(absolute):
+                out.append(absolute)
+    return list(dict.fromkeys(out))[:MAX_PER_PAGE]
+
+
+def page_requisites(root: etree._Element, base: str) -> dict[str, list[str]]:
+    """{'stylesheet': [...], 'image': [...], 'script': [...]}: absolute URLs in page order, deduplicated."""
+    base = _base_href(root, base)
+    found: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "link" and "stylesheet" in (el.get("rel") or "").lower().split() and el.get("href"):
+            found["stylesheet"].append(el.get("href"))
+        elif tag == "script" and el.get("src"):
+            found["script"].append(el.get("src"))
+        elif tag == "style" and el.text:
+            found["stylesheet"] += stylesheet_urls(el.text, base)
+        elif tag in ("img", "source", "input") or tag.startswith("amp-img"):
+            found["image"] += [el.get(a) for a in IMAGE_ATTRIBUTES if el.get(a)]
+            for attribute in SRCSET_ATTRIBUTES:
+                if el.get(attribute):
+                    found["image"] += _srcset_urls(el.get(attribute))
+        if tag and el.get("style") and "url(" in el.get("style"):
+            found["image"] += _css_urls(tinycss2.parse_component_value_list(el.get("style")))
+    return {kind: _absolute(urls, base) for kind, urls in found.items()}
+
+
+def _base_href(root: etree._Element, url: str) -> str:
+    base = root.find(".//base[@href]")
+    return urljoin(url, base.get("href")) if base is not None else url
+
+
+def lead_image(root: etree._Element, base: str) -> str | None:
+    """The article's lead image as the page declares it (og:image, twitter:image, JSON-LD ``image``), else
+    the first image inside the article's ``<figure>`` or ``<article>``."""
+    for meta in root.iterfind(".//meta"):
+        key = (meta.get("property") or meta.get("name") or "").lower()
+        declared = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
+        if key in declared and (absolute := _absolute([meta.get("content") or ""], base)):
+            return absolute[0]
+    for script in root.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            image = _jsonld_image(json.loads(script.text or ""))
+        except ValueError:
+            continue
+        if image and (absolute := _absolute([image], base)):
+            return absolute[0]
+    for path in (".//article//figure//img", ".//figure//img", ".//article//img"):
+        for img in root.iterfind(path):
+            urls = _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], base)
+            if urls:
+                return urls[0]
+    return None
+
+
+def _jsonld_image(data) -> str | None:
+    for item in data if isinstance(data, list) else [data]:
+        if not isinstance(item, dict):
+            continue
+        for candidate in [
+            item.get("image"),
+            *[g.get("image") for g in item.get("@graph", []) if isinstance(g, dict)],
+        ]:
+            if isinstance(candidate, list):
+                candidate = candidate[0] if candidate else None
+            if isinstance(candidate, dict):
+                candidate = candidate.get("url") or candidate.get("contentUrl")
+            if isinstance(candidate, str) and candidate:
+                return candidate
+    return None
