@@ -15,11 +15,20 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
+from ..extract.decode import decode_html
 from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at
 from ..warc.records import payload_digest
 from . import charts
+from .replay import rewrite_css, rewrite_html, stamp
 
-SANDBOX_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
+
+def sandbox_csp(request) -> str:
+    """No script, nothing from anywhere but this server's archive routes (and data: URLs)."""
+    here = f"{request.scheme}://{request.host}"
+    return (
+        f"sandbox; default-src 'none'; img-src {here} data:; style-src {here} 'unsafe-inline'; "
+        f"font-src {here} data:; media-src {here}"
+    )
 
 
 def database_name(datasette) -> str:
@@ -145,25 +154,67 @@ async def archived_page(request, datasette) -> Response:
     return _page(f"Archived: {capture['url']}", banner + frame)
 
 
-async def archived_raw(request, datasette) -> Response:
-    try:
-        _capture_row, _source, stored = await _archived(datasette, request)
-        body = await asyncio.to_thread(stored.decoded_payload)
-    except BodyTooLarge as exc:
-        return Response.text(f"Not shown: {exc}.", status=413)
-    except Unavailable as problem:
-        return Response.text(str(problem), status=problem.status)
+def _sandboxed(request, stored: StoredResponse, body: bytes, url: str, timestamp: str) -> Response:
+    """The archived bytes for the sandboxed frame; a page or stylesheet rewritten to take its requisites
+    from the archive (``replay.py``)."""
+    content_type = stored.header("Content-Type") or "application/octet-stream"
+    kind = content_type.split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml") and body.strip():
+        text, _codec = decode_html(body, dict(stored.http_headers))
+        body, content_type = rewrite_html(text, url, timestamp).encode("utf-8"), "text/html; charset=utf-8"
+    elif kind == "text/css":
+        text, _codec = decode_html(body, dict(stored.http_headers))
+        body, content_type = rewrite_css(text, url, timestamp).encode("utf-8"), "text/css; charset=utf-8"
     return Response(
         body,
         status=200,
-        content_type=stored.header("Content-Type") or "application/octet-stream",
+        content_type=content_type,
         headers={
-            "Content-Security-Policy": SANDBOX_CSP,
+            "Content-Security-Policy": sandbox_csp(request),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
             "Cache-Control": "private, max-age=3600",
         },
     )
+
+
+async def archived_raw(request, datasette) -> Response:
+    try:
+        capture, _source, stored = await _archived(datasette, request)
+        body = await asyncio.to_thread(stored.decoded_payload)
+    except BodyTooLarge as exc:
+        return Response.text(f"Not shown: {exc}.", status=413)
+    except Unavailable as problem:
+        return Response.text(str(problem), status=problem.status)
+    return await asyncio.to_thread(
+        _sandboxed, request, stored, body, capture["url"], stamp(capture["fetched_at"])
+    )
+
+
+async def archived_at(request, datasette) -> Response:
+    """``/-/turan/at/TIMESTAMP/URL``: the capture of URL nearest to TIMESTAMP, for an archived page's
+    requisites and links; 404 when URL was never archived."""
+    timestamp = request.url_vars["ts"]
+    url = request.url_vars["url"] + (f"?{request.query_string}" if request.query_string else "")
+    when = f"{timestamp[:4]}-{timestamp[4:6]}-{timestamp[6:8]}T{timestamp[8:10]}:{timestamp[10:12]}:{timestamp[12:14]}"
+    rows = await _database(datasette).execute(
+        "select * from captures where url = ? and warc_file is not null and outcome in ('ok', 'revisit') "
+        "order by abs(julianday(substr(fetched_at, 1, 19)) - julianday(?)) limit 1",
+        [url, when],
+    )
+    capture = rows.first()
+    if capture is None:
+        return Response.text(f"Not in the archive: {url}", status=404)
+    capture = dict(capture)
+    try:
+        source = await _record_capture(datasette, capture)
+        stored = await asyncio.to_thread(_read_checked, _warc_path(datasette, source["warc_file"]), source)
+        body = await asyncio.to_thread(stored.decoded_payload)
+    except BodyTooLarge as exc:
+        return Response.text(f"Not shown: {exc}.", status=413)
+    except Unavailable as problem:
+        return Response.text(str(problem), status=problem.status)
+    return await asyncio.to_thread(_sandboxed, request, stored, body, url, timestamp)
 
 
 async def article_diff(request, datasette) -> Response:
@@ -236,6 +287,7 @@ def register_routes():
     return [
         (r"^/-/turan/capture/(?P<id>\d+)$", archived_page),
         (r"^/-/turan/capture/(?P<id>\d+)/raw$", archived_raw),
+        (r"^/-/turan/at/(?P<ts>\d{14})/(?P<url>https?://.+)$", archived_at),
         (r"^/-/turan/article/(?P<id>\d+)/diff$", article_diff),
         (r"^/-/turan/dashboard$", dashboard),
     ]

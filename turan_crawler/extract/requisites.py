@@ -2,13 +2,17 @@
 images), its images (``src``, ``srcset``, ``<picture>`` sources, lazy-load attributes), optionally its
 scripts; and the article's lead image.
 
-Stylesheets are read with tinycss2 (a CSS tokenizer: ``url()`` inside comments or strings is not a URL).
-Every list is bounded, so a hostile page cannot make a crawl fetch without end.
+Stylesheets are read with tinycss2 (a CSS tokenizer: ``url()`` inside comments or strings is not a URL);
+CSS inside the page (``<style>`` blocks, ``style`` attributes) with two regular expressions, because a
+page's inline CSS can be 100 KB and tinycss2, pure Python, took 0.3 s a page on it (measured on the
+replica's pages: extraction fell from ~500 to ~3 pages/s). Every list is bounded, so a hostile page
+cannot make a crawl fetch without end.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urljoin, urlsplit
 
 import tinycss2
@@ -19,6 +23,14 @@ MAX_CSS_BYTES = 2 * 1024 * 1024
 IMAGE_ATTRIBUTES = ("src", "data-src", "data-lazy-src", "data-original")
 SRCSET_ATTRIBUTES = ("srcset", "data-srcset")
 KINDS = ("stylesheet", "image", "script")
+INLINE_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""", re.I)
+
+
+def inline_css_urls(css: str) -> list[str]:
+    """The url()s and @imports of CSS written in a page (a fast scan, see the module's docstring)."""
+    if "url(" not in css and "@import" not in css:
+        return []
+    return [match.group(2) or match.group(4) for match in INLINE_CSS_URL.finditer(css)]
 
 
 def _srcset_urls(value: str) -> list[str]:
@@ -80,14 +92,14 @@ def page_requisites(root: etree._Element, base: str) -> dict[str, list[str]]:
         elif tag == "script" and el.get("src"):
             found["script"].append(el.get("src"))
         elif tag == "style" and el.text:
-            found["stylesheet"] += stylesheet_urls(el.text, base)
+            found["stylesheet"] += inline_css_urls(el.text)
         elif tag in ("img", "source", "input") or tag.startswith("amp-img"):
             found["image"] += [el.get(a) for a in IMAGE_ATTRIBUTES if el.get(a)]
             for attribute in SRCSET_ATTRIBUTES:
                 if el.get(attribute):
                     found["image"] += _srcset_urls(el.get(attribute))
-        if tag and el.get("style") and "url(" in el.get("style"):
-            found["image"] += _css_urls(tinycss2.parse_component_value_list(el.get("style")))
+        if tag and el.get("style"):
+            found["image"] += inline_css_urls(el.get("style"))
     return {kind: _absolute(urls, base) for kind, urls in found.items()}
 
 

@@ -1,6 +1,6 @@
 """Cost of a first crawl and of an unchanged re-run (the cron case), at several archive sizes.
 
-    python benchmarks/incremental.py [--sizes 1000,10000]
+    python benchmarks/incremental_runs.py [--sizes 1000,10000]
 
 For each size: a replica with that many articles (no fault pages) in its own process, a fresh archive,
 a first crawl of everything (`--backfill-pages all`), then the cron command on the unchanged site.
