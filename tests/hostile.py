@@ -21,8 +21,9 @@ In a test::
 From a shell (for probes): ``python tests/hostile.py --port 0`` prints the base URL and every page, then
 serves until Ctrl-C or SIGTERM; ``--front redirect-metadata,gzip-bomb`` limits what ``/en`` links.
 
-``server.requests`` (also ``GET /_hostile/requests.json``) lists the last 10,000 requests answered, with
-the address they reached (``127.0.0.2``, ``::1``...), so a test can see which redirects were followed.
+``server.requests`` lists the last 10,000 requests answered, with the address they reached (``127.0.0.2``,
+``::1``...); ``server.by_address`` and ``server.by_page`` count all of them; ``GET /_hostile/requests.json``
+returns the three, so a test or a probe can see which redirects were followed and what was fetched.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import sys
 import threading
 import time
 import zlib
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -223,6 +224,8 @@ class HostileServer:
             raise ValueError(f"unknown pages: {sorted(unknown)}")
         self.front = list(front) if front is not None else [p.name for p in self.pages.values() if p.linked]
         self.requests: deque[dict] = deque(maxlen=10_000)
+        self.by_address: Counter[str] = Counter()  # every request ever answered, by address reached
+        self.by_page: Counter[str] = Counter()  # and by page name ("other" for the link floods' targets)
         self.port = 0
         self.bound: list[str] = []
         self._servers: list[ThreadingHTTPServer] = []
@@ -337,6 +340,7 @@ class HostileServer:
             Page("ld-json-flood", p + "ld-json-flood-900043", "an article with 10,000 <script type=application/ld+json> NewsArticle blocks", _ld_json_flood),
             Page("ld-json-deep", p + "ld-json-deep-900044", "an article whose JSON-LD nests 100,000 arrays deep", _ld_json_deep),
             Page("bad-header-bytes", p + "bad-header-bytes-900045", "an article with raw 0x80-0xff bytes in header values and one header name", _bad_header_bytes),
+            Page("bad-header-values", p + "bad-header-values-900051", "the same bad bytes in header values only (header names are ASCII)", _bad_header_values),
             Page("many-headers", p + "many-headers-900046", "an article with 10,000 Set-Cookie headers", _many_headers),
             Page("huge-header", p + "huge-header-900047", "an article with one 1 MiB header value", _huge_header),
             Page("bad-escape", p + "%FF%FEbad-escape-900048", "an article at a URL with non-UTF-8 percent-escapes (%FF%FE)", _plain_article),
@@ -346,11 +350,19 @@ class HostileServer:
         path = raw_path.split("?", 1)[0]
         for page in self.pages.values():
             if path == page.path:
+                self.by_page[page.name] += 1
                 return page.handler(self)
+        self.by_page[path if not path.startswith("/en/") or path == "/en/news-line" else "other"] += 1
         if path == "/robots.txt":
             return _robots(self)
         if path == "/_hostile/requests.json":
-            return fixed(json.dumps(list(self.requests)).encode(), "application/json")
+            summary = {
+                "total": sum(self.by_address.values()),
+                "by_address": self.by_address,
+                "by_page": self.by_page,
+                "recent": list(self.requests),
+            }
+            return fixed(json.dumps(summary).encode(), "application/json")
         if path in ("/en", "/en/"):
             return self._front()
         if path in ("/az", "/ru", "/en/news-line", "/az/news-line", "/ru/news-line"):
@@ -568,6 +580,19 @@ def _bad_header_bytes(server: HostileServer) -> Body:
     )
 
 
+def _bad_header_values(server: HostileServer) -> Body:
+    return fixed(
+        article_html("Bad bytes in header values").encode(),
+        "text/html; charset=utf-8",
+        headers=[
+            (b"X-Bad-Value", b"\xff\xfe\x80 latin-1 \xe9 and a lone \xc3"),
+            (b"Set-Cookie", b"session=\xc3\x28; Path=/"),
+            (b"Content-Language", b"\xd0\xb0\xd0\xb7"),
+            (b"Link", b"</en/politics/\xff-link-900050>; rel=canonical"),
+        ],
+    )
+
+
 def _many_headers(server: HostileServer) -> Body:
     return fixed(
         article_html("Ten thousand cookies").encode(),
@@ -604,6 +629,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, send_body: bool) -> None:
         hostile: HostileServer = self.server.hostile
+        hostile.by_address[self.server.bound_host] += 1
         hostile.requests.append(
             {
                 "time": time.time(),

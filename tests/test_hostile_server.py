@@ -149,7 +149,8 @@ def test_redirects(hostile):
     for host in hostile.bound[1:]:
         assert get(hostile, target, host=host).status == 200
     log = json.loads(get(hostile, "/_hostile/requests.json").read())
-    assert {entry["bound"] for entry in log} >= set(hostile.bound)
+    assert {entry["bound"] for entry in log["recent"]} >= set(hostile.bound)
+    assert set(log["by_address"]) == set(hostile.bound) and log["by_page"]["redirected-story"] >= 1
 
 
 def test_pathological_pages(hostile):
@@ -170,6 +171,8 @@ def test_pathological_pages(hostile):
 def test_bad_headers_and_urls(hostile):
     head = raw_get(hostile, hostile.path("bad-header-bytes")).split(b"\r\n\r\n", 1)[0]
     assert b"X-Bad-Value: \xff\xfe\x80" in head and b"\r\nX-\xff\xfeName: " in head
+    head = raw_get(hostile, hostile.path("bad-header-values")).split(b"\r\n\r\n", 1)[0]
+    assert b"X-Bad-Value: \xff\xfe\x80" in head and b"\r\nX-\xff" not in head
     head = raw_get(hostile, hostile.path("many-headers"), limit=1 << 20).split(b"\r\n\r\n", 1)[0]
     assert head.count(b"\r\nSet-Cookie: ") == 10_000
     head = raw_get(hostile, hostile.path("huge-header"), limit=2 << 20).split(b"\r\n\r\n", 1)[0]
