@@ -416,7 +416,8 @@ def _gzip_file(server: HostileServer) -> Body:
 
 def _links_100k(server: HostileServer) -> Body:
     page = article_html(
-        "An article with 100,000 links", extra="<section><h2>Latest news</h2><ul>\n@@</ul></section>"
+        "An article with a hundred thousand links",
+        extra="<section><h2>Latest news</h2><ul>\n@@</ul></section>",
     )
     head, tail = (s.encode() for s in page.split("@@"))
     chunks = numbered(
@@ -430,7 +431,7 @@ def _links_100k(server: HostileServer) -> Body:
 
 def _links_500k(server: HostileServer) -> Body:
     page = article_html(
-        "An article with 500,000 links", extra="<section><h2>Latest news</h2><div>\n@@</div></section>"
+        "An article with half a million links", extra="<section><h2>Latest news</h2><div>\n@@</div></section>"
     )
     head, tail = (s.encode() for s in page.split("@@"))
     # 24 bytes a link (an <a> start tag closes the one before): 500,000 links in 12 MB
