@@ -24,6 +24,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from .archiving.paths import ArchivePaths
 from .extract import Extraction, read_response
+from .extract.pool import Budget, PageBudgetExceeded, limit_memory, within_budget
 from .index import ArchiveStore, open_index
 from .recording import Placement, SeenAgain, apply_fact, capture_row, is_read, page_facts
 from .sites import SiteRules, site_named
@@ -132,6 +133,14 @@ def read_exchange(exchange: ArchivedExchange) -> Extraction | None:
         return Extraction(None, "parse_failed", error=f"parse failed: {type(exc).__name__}: {exc}"[:500])
 
 
+def read_within_budget(exchange: ArchivedExchange) -> Extraction | None:
+    """``read_exchange`` with the crawl's time budget per page (a page over it is recorded as such)."""
+    try:
+        return within_budget(read_exchange, Budget().seconds, exchange)
+    except PageBudgetExceeded as exc:
+        return Extraction(None, "parse_failed", error=f"parse failed: {exc}")
+
+
 def _windows(items: Iterator[ArchivedExchange]) -> Iterator[list[ArchivedExchange]]:
     window: list[ArchivedExchange] = []
     for item in items:
@@ -167,10 +176,12 @@ def reindex(paths: ArchivePaths, into: Path, workers: int | None = None) -> dict
     store = ArchiveStore(open_index(into))
     counts: dict = {"records": 0, "articles": 0, "versions": 0, "lost": []}
     capture_ids = itertools.count(1)  # a fresh index: captures are numbered in WARC order
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers or os.cpu_count() or 1, initializer=limit_memory, initargs=(Budget().memory,)
+    ) as pool:
         in_flight = None  # one window parses in the pool while the one before is written here
         for window in _windows(iter_exchanges(paths.warc_dir, counts["lost"])):
-            parsing = (window, pool.map(read_exchange, window))
+            parsing = (window, pool.map(read_within_budget, window))
             if in_flight:
                 counts["records"] += _write_window(store, capture_ids, *in_flight)
             in_flight = parsing

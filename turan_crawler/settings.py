@@ -47,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
 REACTOR_THREADPOOL_MAXSIZE = 4
 # pages are read in worker processes; one core is left for the reactor and the archive writer
 TURAN_PARSE_PROCESSES = max(1, min(4, (os.cpu_count() or 2) - 1))
+TURAN_PAGE_READ_SECONDS = 30.0  # a page that takes longer to read is recorded as such, not read
+TURAN_PAGE_READ_MEMORY = 1024**3  # bytes of address space per page-reading worker (~190 MB at rest)
 CONCURRENT_ITEMS = 16  # Scrapy starts this many tasks per response; our items only join a queue
 
 # -- what to crawl ---------------------------------------------------------------------------------

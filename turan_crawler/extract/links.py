@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree
 
 from ..sites import Site
 from .page import PageIndex
+
+# A page's links are read up to this many anchors, and each kind keeps at most MAX_LINKS: a news page has
+# a few hundred; a page with 500,000 (seen in the hostile tests) must neither take minutes to read nor
+# make the crawl follow, or the index store, half a million links.
+MAX_ANCHORS = 20_000
+MAX_LINKS = 1_000
 
 
 def _furniture_links(page: PageIndex, base: str, headings: set[str]) -> list[str]:
@@ -23,7 +30,7 @@ def _furniture_links(page: PageIndex, base: str, headings: set[str]) -> list[str
             after = page.position[heading]
             found += [
                 urljoin(base, a.get("href"))
-                for a in block.iter("a")
+                for a in islice(block.iter("a"), MAX_ANCHORS)
                 if a.get("href") and page.position[a] > after
             ]
     return list(dict.fromkeys(found))
@@ -46,7 +53,7 @@ def page_links(page: PageIndex, base: str, site: Site) -> dict[str, list[str]]:
     page) and next_page (pagination links of the same listing)."""
     articles, pages = [], []
     own_path = urlsplit(base).path.rstrip("/")
-    for anchor in page.anchors:
+    for anchor in page.anchors[:MAX_ANCHORS]:
         href = anchor.get("href")
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
@@ -56,10 +63,11 @@ def page_links(page: PageIndex, base: str, site: Site) -> dict[str, list[str]]:
             articles.append(url)
         elif split.path.rstrip("/") == own_path and site.page_param in parse_qs(split.query):
             pages.append(url)
-    return {
+    found = {
         "latest_news": _furniture_links(page, base, site.furniture.latest_news),
         "related": _furniture_links(page, base, site.furniture.related),
         "translation": _translations(page.root, base, site.langs),
         "article": list(dict.fromkeys(articles)),
         "next_page": list(dict.fromkeys(pages)),
     }
+    return {kind: urls[:MAX_LINKS] for kind, urls in found.items()}

@@ -13,19 +13,62 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import resource
 import signal
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
 
+class PageBudgetExceeded(Exception):
+    """A page took longer to read than its budget allows."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What reading one page may cost: seconds of its worker's time, bytes of its worker's memory."""
+
+    seconds: float = 30.0
+    memory: int = 1024**3
+
+
+def within_budget(function: Callable, seconds: float, *args):
+    """``function(*args)`` in a worker, stopped by PageBudgetExceeded after ``seconds`` (a timer signal:
+    it lands when the worker's C code, lxml's parse say, returns to Python)."""
+
+    def expired(signum, frame):
+        raise PageBudgetExceeded(f"reading took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def worker_setup(pid: int, memory: int, every: float = 1.0) -> None:
+    """In a worker: cap its memory (a page that needs more fails with MemoryError, the worker lives on),
+    ignore Ctrl-C (it reaches the whole process group; the crawl handles it and closes the pool), and
+    exit as soon as process ``pid`` is gone."""
+    limit_memory(memory)
+    exit_with(pid, every)
+
+
+def limit_memory(memory: int) -> None:
+    """Cap this process's address space: beyond it, allocations fail with MemoryError."""
+    if memory:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+
 def exit_with(pid: int, every: float = 1.0) -> None:
-    """In a worker: ignore Ctrl-C (it reaches the whole process group; the crawl handles it and closes
-    the pool), and watch process ``pid`` from a daemon thread to exit as soon as it is gone."""
+    """Watch process ``pid`` from a daemon thread and exit as soon as it is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -40,12 +83,13 @@ def exit_with(pid: int, every: float = 1.0) -> None:
 
 
 class ExtractorPool:
-    """A lazily started pool of ``workers`` processes running ``function`` (forkserver: the running
-    reactor and the writer's threads are never forked)."""
+    """A lazily started pool of ``workers`` processes running ``function`` within a ``budget`` per call
+    (forkserver: the running reactor and the writer's threads are never forked)."""
 
-    def __init__(self, workers: int, function: Callable):
+    def __init__(self, workers: int, function: Callable, budget: Budget | None = None):
         self.workers = max(1, workers)
         self.function = function
+        self.budget = budget or Budget()
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # a broken pool is dropped from a pool thread
 
@@ -57,20 +101,21 @@ class ExtractorPool:
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=context,
-                    initializer=exit_with,
-                    initargs=(os.getpid(),),
+                    initializer=worker_setup,
+                    initargs=(os.getpid(), self.budget.memory),
                 )
             return self._executor
 
     def submit(self, *args) -> Future:
         """``function(*args)`` in a worker process."""
+        call = (within_budget, self.function, self.budget.seconds, *args)
         executor = self._pool()
         try:
-            future = executor.submit(self.function, *args)
+            future = executor.submit(*call)
         except BrokenProcessPool:
             self._drop(executor)
             executor = self._pool()
-            future = executor.submit(self.function, *args)
+            future = executor.submit(*call)
         future.add_done_callback(lambda done: self._check(done, executor))
         return future
 
@@ -86,6 +131,17 @@ class ExtractorPool:
             self._executor = None
         log.error("a page-reading process died; the next page starts a new pool")
         broken.shutdown(wait=False, cancel_futures=True)
+
+    def kill(self) -> None:
+        """End every worker now (one is stuck in C code past its budget); pages in hand fail with
+        BrokenProcessPool and the next page starts a new pool."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            for process in list(executor._processes.values()):  # noqa: SLF001 (no public way to kill)
+                process.kill()
+            executor.shutdown(wait=False, cancel_futures=True)
+            log.error("a page-reading process went past its budget and was killed; a new pool starts")
 
     def close(self) -> None:
         with self._lock:

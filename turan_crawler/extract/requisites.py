@@ -119,7 +119,7 @@ def lead_image(root: etree._Element, base: str) -> str | None:
     for script in root.iterfind(".//script[@type='application/ld+json']"):
         try:
             image = _jsonld_image(json.loads(script.text or ""))
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if image and (absolute := _absolute([image], base)):
             return absolute[0]

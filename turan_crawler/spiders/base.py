@@ -15,12 +15,13 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import defer
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from ..archiving.paths import ArchivePaths
 from ..extract import Extraction, read_response
-from ..extract.pool import ExtractorPool
+from ..extract.pool import Budget, ExtractorPool, PageBudgetExceeded
 from ..index.known import FreshCaptures
 from ..items import ArticleItem
 from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts
@@ -31,7 +32,8 @@ from ..warc.reader import MAX_BODY, too_large_error
 # --requisites: none; images (stylesheets, what they import, the page's images); all (scripts too)
 REQUISITES = {"none": (), "images": ("stylesheet", "image"), "all": ("stylesheet", "image", "script")}
 REQUISITE_PRIORITY = 5  # soon after their page, before the next listing page
-MAX_REQUISITE_DEPTH = 4  # a page, its stylesheet, what that imports, and so on: no deeper
+MAX_REQUISITE_DEPTH = 4
+HARD_STOP_GRACE = 10.0  # seconds past a page's budget before its worker is killed  # a page, its stylesheet, what that imports, and so on: no deeper
 
 
 def text_headers(headers) -> dict[str, str]:
@@ -73,7 +75,10 @@ class ArchivingSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.extractor = ExtractorPool(settings.getint("TURAN_PARSE_PROCESSES"), read_response)
+        budget = Budget(
+            settings.getfloat("TURAN_PAGE_READ_SECONDS"), settings.getint("TURAN_PAGE_READ_MEMORY")
+        )
+        spider.extractor = ExtractorPool(settings.getint("TURAN_PARSE_PROCESSES"), read_response, budget)
         crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
         mode = settings.get("TURAN_REQUISITES")
         if mode not in REQUISITES:
@@ -88,8 +93,20 @@ class ArchivingSpider(scrapy.Spider):
         fails with it: each is read once more in a fresh pool, so only a page that kills it again fails."""
         args = (response.url, response.status, response.body, text_headers(response.headers), site.name)
 
-        def read():
-            return maybe_deferred_to_future(deferred_from_future(self.extractor.submit(*args)))
+        budget = self.extractor.budget.seconds
+
+        async def read():
+            from twisted.internet import reactor
+
+            deferred = deferred_from_future(self.extractor.submit(*args))
+            deferred.addTimeout(budget + HARD_STOP_GRACE, reactor)  # the worker's own timer did not land
+            try:
+                return await maybe_deferred_to_future(deferred)
+            except defer.TimeoutError:
+                self.extractor.kill()
+                raise PageBudgetExceeded(
+                    f"reading took longer than {budget:g} s; its worker was killed"
+                ) from None
 
         try:
             return await read()

@@ -33,6 +33,16 @@ HOP_BY_HOP = {
 }
 
 
+class ExactHeaders(StatusAndHeaders):
+    """HTTP headers written back as the very bytes that arrived (latin-1 both ways: Scrapy's header
+    bytes were decoded as latin-1). warcio writes headers as ASCII and percent-encodes the rest, which
+    alters what the server sent, and raises on a value it cannot encode: a raw UTF-8 ``Link`` header
+    with a Cyrillic URL stopped the archive writer, and with it the whole crawl."""
+
+    def compute_headers_buffer(self, header_filter=None) -> None:
+        self.headers_buff = self.to_bytes(header_filter, encoding="latin-1")
+
+
 def payload_digest(body: bytes) -> str:
     """``sha1:`` + base32, the form pywb and cdxj-indexer use."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
@@ -71,16 +81,14 @@ def response_http_headers(ex: Exchange) -> StatusAndHeaders:
         reason = "Unknown"
     headers = [(k, v) for k, v in ex.response_headers if k.lower() not in HOP_BY_HOP]
     headers.append(("Content-Length", str(len(ex.body))))
-    return StatusAndHeaders(f"{ex.status} {reason}", headers, protocol=_http_protocol(ex.protocol))
+    return ExactHeaders(f"{ex.status} {reason}", headers, protocol=_http_protocol(ex.protocol))
 
 
 def request_http_headers(ex: Exchange) -> StatusAndHeaders:
     split = urlsplit(ex.url)
     target = (split.path or "/") + (f"?{split.query}" if split.query else "")
     headers = [("Host", split.netloc)] + [(k, v) for k, v in ex.request_headers if k.lower() != "host"]
-    return StatusAndHeaders(
-        f"{ex.method} {target} {_http_protocol(ex.protocol)}", headers, is_http_request=True
-    )
+    return ExactHeaders(f"{ex.method} {target} {_http_protocol(ex.protocol)}", headers, is_http_request=True)
 
 
 def _common_headers(ex: Exchange) -> dict[str, str]:
