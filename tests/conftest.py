@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -91,6 +92,52 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as fh:
+                    children.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(name))
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+    except OSError:
+        return 0
+
+
+def run_measured(*args: str, timeout: float = 120) -> tuple[subprocess.CompletedProcess, float, float]:
+    """``turan-crawler ARGS`` with the peak memory of its whole process tree (MB: the page-reading
+    workers included, sampled every 0.1 s) and its wall time in seconds."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "turan_crawler", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    while proc.poll() is None and time.monotonic() - started < timeout:
+        peak = max(peak, sum(_rss_kb(pid) for pid in _descendants(proc.pid)))
+        time.sleep(0.1)
+    if proc.poll() is None:
+        proc.kill()
+    stdout, stderr = proc.communicate()
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    return result, peak / 1024, time.monotonic() - started
 
 
 # -- what an archive holds -----------------------------------------------------------------------------

@@ -64,8 +64,16 @@ class ScopeMiddleware:
     their redirects through; this does not. A refused request fails with IgnoreRequest('refused: ...'),
     which the spider records as a ``refused`` capture."""
 
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ScopeMiddleware:
+        return cls(crawler)
+
     def process_request(self, request: Request, spider=None) -> None:
-        refusal = getattr(spider, "refusal", None)
+        # Scrapy 2.13+ no longer passes the spider: ask the crawler (the first test of this passed vacuously)
+        refusal = getattr(self.crawler.spider, "refusal", None)
         reason = refusal(request.url, request.meta.get("requisite", False)) if refusal else None
         if reason:
             where = (

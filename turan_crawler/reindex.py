@@ -247,8 +247,13 @@ def _index_exchange(
 def swap_in(new_db: Path, db: Path) -> None:
     """Replace ``db`` by ``new_db`` atomically (no reader ever sees a half-built index)."""
     if db.exists():
-        with sqlite3.connect(db) as old:  # empty the old write-ahead log so it cannot outlive its database
-            old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            with sqlite3.connect(
+                db
+            ) as old:  # empty the old write-ahead log so it cannot outlive its database
+                old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.DatabaseError:  # a damaged index, being replaced: its log goes with it
+            pass
     os.replace(new_db, db)
     for suffix in ("-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)

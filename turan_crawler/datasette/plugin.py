@@ -87,6 +87,8 @@ def _read_checked(path: Path, source: dict) -> StoredResponse:
         stored = read_record_at(path, source["warc_offset"])
     except Exception as exc:  # noqa: BLE001 (any way damaged bytes fail to parse: say so, never a 500)
         raise Unavailable(422, f"The record in {where} cannot be read ({type(exc).__name__}).") from None
+    if stored.record_type is None or stored.url is None:
+        raise Unavailable(422, f"The record in {where} cannot be read (no WARC record starts there).")
     if stored.record_type != "response" or stored.url != source["url"]:
         raise Unavailable(422, f"{where} holds another record than the index says ({stored.url}).")
     if payload_digest(stored.payload) != source["payload_digest"]:
@@ -282,12 +284,17 @@ async def dashboard(request, datasette) -> Response:
     return _page("Turan archive dashboard", body)
 
 
+async def no_such_page(request, datasette) -> Response:
+    return Response.text(f"Nothing at {request.path}: capture and article ids are whole numbers.", status=404)
+
+
 @hookimpl
 def register_routes():
     return [
         (r"^/-/turan/capture/(?P<id>\d+)$", archived_page),
         (r"^/-/turan/capture/(?P<id>\d+)/raw$", archived_raw),
         (r"^/-/turan/at/(?P<ts>\d{14})/(?P<url>https?://.+)$", archived_at),
+        (r"^/-/turan/(?P<rest>.*)$", no_such_page),  # any other id or path: a 404 that says so
         (r"^/-/turan/article/(?P<id>\d+)/diff$", article_diff),
         (r"^/-/turan/dashboard$", dashboard),
     ]

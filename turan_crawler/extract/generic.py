@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from .prune import prune_link_lists
+
 log = logging.getLogger(__name__)
 
 
@@ -12,7 +14,7 @@ def _main_text(page_html: str, url: str | None = None):
     import trafilatura  # imported lazily: the fallback is rare and the import costs ~0.5 s
 
     doc = trafilatura.bare_extraction(
-        page_html,
+        prune_link_lists(page_html),
         url=url,
         with_metadata=True,
         include_comments=False,

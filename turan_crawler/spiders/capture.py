@@ -77,5 +77,7 @@ class CaptureSpider(ArchivingSpider):
     def on_capture_error(self, failure: Failure) -> None:
         result = self.results[failure.request.meta["given_url"]]
         result["final_url"] = failure.request.url
-        result["reason"] = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        message = failure.getErrorMessage()
+        refused = message.startswith("refused: ")
+        result["reason"] = message if refused else f"{failure.type.__name__}: {message}"
         self.on_error(failure)
