@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from conftest import capture_args, fetch, index, run_cli, truth_of, warcio_check
 
+from turan_crawler.replica import ReplicaServer, start_replica
 from turan_crawler.sites import TURAN
 
 
@@ -155,9 +157,16 @@ def test_capturing_twice_unchanged_writes_a_revisit_and_changed_text_a_new_versi
     assert run_cli("verify", "--archive", str(tmp_path)).returncode == 0
 
 
-def test_bad_inputs_each_get_a_one_line_reason_and_the_rest_is_still_archived(
-    tmp_path, replica, replica_truth
-):
+@pytest.fixture
+def slow_replica() -> Iterator[ReplicaServer]:
+    """A replica whose slow article takes 8 s to answer: far beyond a 3 s timeout, whatever the load."""
+    server = start_replica(articles=40, seed=7, slow_seconds=8)
+    yield server
+    server.stop()
+
+
+def test_bad_inputs_each_get_a_one_line_reason_and_the_rest_is_still_archived(tmp_path, slow_replica):
+    replica, replica_truth = slow_replica, truth_of(slow_replica)
     good = replica.url + article_of(replica_truth, lang="en", variant=None, paywalled=0)["url"]
     huge = replica.url + article_of(replica_truth, variant="huge")["url"]
     slow = replica.url + article_of(replica_truth, variant="slow")["url"]
@@ -170,7 +179,7 @@ def test_bad_inputs_each_get_a_one_line_reason_and_the_rest_is_still_archived(
         "http://127.0.0.1:9/en/politics/x": "error",
         slow: "error",
     }
-    result = capture(tmp_path, "--site", "turan", "--timeout", "0.9", good, huge, *bad)  # slow: 1 s
+    result = capture(tmp_path, "--site", "turan", "--timeout", "3", good, huge, *bad)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     out = lines(result)

@@ -88,7 +88,10 @@ class TuranSpider(ArchivingSpider):
 
     # -- where to start -----------------------------------------------------------------------------
     def bases(self) -> list[str]:
-        return list(dict.fromkeys(f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in self.start_points))
+        """The sites given by their root (a start URL with a path is a page to start from: its site's
+        robots.txt Sitemap: lines and sitemaps are not read then)."""
+        roots = [urlsplit(u) for u in self.start_points if not urlsplit(u).path.strip("/")]
+        return list(dict.fromkeys(f"{split.scheme}://{split.netloc}" for split in roots))
 
     def entry_urls(self) -> list[str]:
         """A start URL with a path is fetched as given; a bare site URL expands to each language's start
@@ -186,7 +189,8 @@ class TuranSpider(ArchivingSpider):
     def robots_txt_received(self, response: scrapy.http.Response, request: scrapy.Request, spider) -> None:
         """A robots.txt the middleware fetched: its Sitemap: lines are sitemaps to read."""
         robots = urlsplit(response.url).path == "/robots.txt" and response.status == 200
-        if self.crawling and robots and self.in_scope(response.url):
+        base = f"{urlsplit(response.url).scheme}://{urlsplit(response.url).netloc}"
+        if self.crawling and robots and base in self.bases():
             for url in robots_sitemaps(response.body, response.url):
                 for sitemap in self.request(url, START_PRIORITY, kind="sitemap"):
                     self.crawler.engine.crawl(sitemap)
