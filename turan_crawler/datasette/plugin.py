@@ -156,12 +156,15 @@ async def archived_page(request, datasette) -> Response:
     return _page(f"Archived: {capture['url']}", banner + frame)
 
 
+REWRITE_LIMIT = 4 * 1024 * 1024  # a larger page is shown as it is: its requisites stay blocked by the CSP
+
+
 def _sandboxed(request, stored: StoredResponse, body: bytes, url: str, timestamp: str) -> Response:
     """The archived bytes for the sandboxed frame; a page or stylesheet rewritten to take its requisites
     from the archive (``replay.py``)."""
     content_type = stored.header("Content-Type") or "application/octet-stream"
     kind = content_type.split(";")[0].strip().lower()
-    if kind in ("text/html", "application/xhtml+xml") and body.strip():
+    if kind in ("text/html", "application/xhtml+xml") and body.strip() and len(body) <= REWRITE_LIMIT:
         text, _codec = decode_html(body, dict(stored.http_headers))
         body, content_type = rewrite_html(text, url, timestamp).encode("utf-8"), "text/html; charset=utf-8"
     elif kind == "text/css":

@@ -9,18 +9,22 @@ bottom-up pass before trafilatura sees the page.
 from __future__ import annotations
 
 from lxml import etree
+from lxml import html as lxml_html
 
 MAX_LINKS_IN_BLOCK = 200
 LINK_LIST_TEXT_SHARE = 0.5  # at least this share of a block's text inside links makes it a link list
 LARGE_PAGE = 2_000  # anchors below which a page is left as it is (the common case: no work at all)
 
 
-def prune_link_lists(html: str) -> str:
-    """``html`` without its long link lists (unchanged when it has fewer than LARGE_PAGE anchors)."""
+def prune_link_lists(html: str) -> str | lxml_html.HtmlElement:
+    """``html`` without its long link lists: unchanged when it has fewer than LARGE_PAGE anchors, else
+    the pruned tree (lxml.html's, which trafilatura takes as it is: the page is parsed once more, not
+    twice)."""
     if html.count("<a ") + html.count("<A ") < LARGE_PAGE:
         return html
-    root = etree.fromstring(html, etree.HTMLParser(recover=True, no_network=True))
-    if root is None:
+    try:
+        root = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
         return html
     counts: dict[etree._Element, tuple[int, int, int]] = {}  # element -> (links, text in links, all text)
     for el in reversed(list(root.iter())):  # children before their parents
@@ -35,7 +39,7 @@ def prune_link_lists(html: str) -> str:
         if links > MAX_LINKS_IN_BLOCK and linked >= LINK_LIST_TEXT_SHARE * max(text, 1) and _drop(el):
             continue
         counts[el] = (links, linked, text)
-    return etree.tostring(root, encoding="unicode", method="html")
+    return root
 
 
 def _drop(el: etree._Element) -> bool:
