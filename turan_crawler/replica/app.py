@@ -4,6 +4,11 @@
 The site's layout decides the listing and sitemap URLs: ``classic`` (a news line and category pages with
 ``?page=N``, one sitemap per language) or ``sitemaps`` (no news line, shallow category pages paginated by
 path, a sitemap index of month sitemaps per language); see structure.py.
+
+Page requisites (stylesheets, fonts, images, a script; requisites.py) come from two hosts: the main one and
+a CDN, which a second server (server.py) answers through ``respond(..., origin="cdn")``. The app learns the
+CDN's base from ``cdn_base``; without one, the main host serves the CDN's paths itself. Every request is
+logged with its host and time (``/_replica/requests.json`` keeps its old form: the main host's requests).
 """
 
 from __future__ import annotations
@@ -13,11 +18,15 @@ import hashlib
 import json
 import re
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from . import render, structure, texts
+from . import requisites as req
+from .requisites import CDN, MAIN, Bases
 from .site import SEED_ARTICLE_PATH, Article, Site
 
 HTML = "text/html; charset=utf-8"
@@ -31,7 +40,7 @@ class Response:
     status: int
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
-    transport: str = "plain"  # plain | chunked | drop_mid_body | short_body
+    transport: str = "plain"  # plain | chunked | drop_mid_body | short_body | headers_only (a 304)
     delay: float = 0.0
 
 
@@ -123,24 +132,51 @@ def serve_variant(art: Article, page: str, accepts_gzip: bool) -> Response:
     return resp
 
 
-class ReplicaApp:
-    """Routes requests to pages of a :class:`Site`, keeps a request log, and serves the control API."""
+# Paths under which the main host may have requisites; the CDN's own prefixes when it has no CDN.
+MAIN_ASSET_PREFIXES = ("/static/", "/img/", "/uploads/")
+CDN_ASSET_PREFIXES = ("/images/", "/fonts/", "/icons/", req.PRIVATE_DIR)
+CDN_NOT_FOUND = b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
 
-    def __init__(self, site: Site, slow_seconds: float = 2.0):
+
+class ReplicaApp:
+    """Routes requests to pages of a :class:`Site`, keeps a request log, and serves the control API.
+
+    ``cdn_base`` (``http://127.0.0.1:PORT``, set by :class:`ReplicaServer` when it runs the CDN) is where
+    pages say the CDN is; None: the CDN's files are served by the main host at the same paths.
+    """
+
+    def __init__(self, site: Site, slow_seconds: float = 2.0, cdn_base: str | None = None):
         self.site = site
         self.slow_seconds = slow_seconds
-        self.requests: deque[str] = deque(maxlen=1_000_000)
+        self.cdn_base = cdn_base
+        self.base_url: str | None = None  # the main host's base, when a server runs it (for truth())
+        self.catalogue = req.Catalogue(site)
+        self.requests: deque[str] = deque(maxlen=1_000_000)  # the main host's "METHOD target"
+        self.cdn_requests: deque[str] = deque(maxlen=1_000_000)  # the CDN's
+        self.timed: deque[list] = deque(maxlen=1_000_000)  # [host, "METHOD target", monotonic, wall, status]
+        self._t0 = time.monotonic()
         self._log_lock = threading.Lock()
         self._xml_cache: dict[tuple[int, str, str], bytes] = {}  # (generation, base, path) -> sitemap bytes
         self._xml_generation = -1
 
     # -- truth ------------------------------------------------------------------------------------
-    def truth(self) -> dict:
-        """Everything a test needs to judge a crawl: articles with expected fields, listings, faults."""
-        with self.site.lock:  # one consistent state, even while the control API publishes
-            return self._truth()
+    def bases(self, host: str) -> Bases:
+        """The two hosts as a page served to ``host`` names them."""
+        main = f"http://{host}"
+        return Bases(main, self.cdn_base or main)
 
-    def _truth(self) -> dict:
+    def truth(self, base: str | None = None) -> dict:
+        """Everything a test needs to judge a crawl: articles with expected fields, listings, faults.
+
+        ``base`` (``http://host:port``) makes the requisites' URLs absolute; served over HTTP it is the
+        request's host; by default the running server's URL (or ``http://127.0.0.1``).
+        """
+        main = base or self.base_url or "http://127.0.0.1"
+        bases = Bases(main, self.cdn_base or main)
+        with self.site.lock:  # one consistent state, even while the control API publishes
+            return self._truth(bases)
+
+    def _truth(self, bases: Bases) -> dict:
         site = self.site
         faults = []
         if site.faults:
@@ -150,7 +186,8 @@ class ReplicaApp:
                     entry["redirects_to"] = SEED_ARTICLE_PATH
                 faults.append(entry)
         all_articles = site.all_articles()
-        articles = [site.article_truth(a) for a in all_articles]
+        articles = [site.article_truth(a) | req.article_requisites(a, bases) for a in all_articles]
+        robots = ["/_replica/", "/search", "/print/", "/en/closed/"]
         truth = {
             "seed": site.seed,
             "layout": site.layout,
@@ -159,7 +196,8 @@ class ReplicaApp:
             "articles": articles,
             "listings": self.listing_paths(),
             "faults": faults,
-            "robots_disallowed": ["/_replica/", "/search", "/print/", "/en/closed/"],
+            "robots_disallowed": robots + ([] if bases.separate else req.CDN_ROBOTS_DISALLOWED),
+            "requisites": req.site_requisites(bases),
         }
         if site.layout == "classic":  # every live article is on the news line and its category's pages
             truth["must_reach"] = [a["url"] for a in articles if a["removed_status"] is None]
@@ -224,22 +262,96 @@ class ReplicaApp:
         return out
 
     # -- routing ----------------------------------------------------------------------------------
-    def log(self, method: str, target: str) -> None:
+    def log(self, method: str, target: str, host: str = MAIN) -> list:
+        """Record a request; returns its timed entry, whose status the caller fills in."""
+        line = f"{method} {target}"
+        entry = [host, line, time.monotonic() - self._t0, time.time(), None]
         with self._log_lock:
-            self.requests.append(f"{method} {target}")
+            (self.requests if host == MAIN else self.cdn_requests).append(line)
+            self.timed.append(entry)
+        return entry
 
-    def respond(self, method: str, target: str, host: str, accept_encoding: str = "") -> Response:
-        """The response to one request. ``target`` is the request line's path and query."""
+    def timed_log(self) -> list[dict]:
+        """Every request to either host, in order: host, request line, seconds since the app started
+        (monotonic), wall-clock time (ISO 8601, UTC) and the status answered."""
+        with self._log_lock:
+            entries = list(self.timed)
+        return [
+            {
+                "host": host,
+                "request": line,
+                "t": round(mono, 6),
+                "time": datetime.fromtimestamp(wall, UTC).isoformat(timespec="microseconds"),
+                "status": status,
+            }
+            for host, line, mono, wall, status in entries
+        ]
+
+    def respond(
+        self,
+        method: str,
+        target: str,
+        host: str,
+        accept_encoding: str = "",
+        headers=None,
+        origin: str = MAIN,
+    ) -> Response:
+        """The response to one request. ``target`` is the request line's path and query; ``headers`` (any
+        mapping with ``.get``) are the request's, for conditional requests; ``origin`` is the host asked:
+        ``"main"`` or ``"cdn"``."""
         split = urlsplit(target)
         path, query = split.path.rstrip("/") or "/", parse_qs(split.query)
+        if path.startswith("/_replica/") and origin == MAIN:
+            return self._control(path, query, host)
+        entry = self.log(method, target, origin)
+        if origin == CDN:
+            resp = self._cdn(split.path, headers)
+        else:
+            resp = self._route(path, query, host, accept_encoding, headers)
+        entry[4] = resp.status
+        return resp
+
+    def _cdn(self, path: str, headers) -> Response:
+        """The CDN host: its robots.txt and its files, nothing else."""
+        if path == "/robots.txt":
+            return Response(200, req.cdn_robots_txt().encode(), [("Content-Type", "text/plain")])
+        asset = self.catalogue.find(CDN, path) if path.startswith(CDN_ASSET_PREFIXES) else None
+        if asset is None:
+            return Response(404, CDN_NOT_FOUND, [("Content-Type", "text/html")])
+        return self._asset(asset, Bases("", ""), headers)
+
+    def _find_asset(self, path: str) -> req.Asset | None:
+        if path.startswith(MAIN_ASSET_PREFIXES):
+            return self.catalogue.find(MAIN, path)
+        if not self.cdn_base and path.startswith(CDN_ASSET_PREFIXES):
+            return self.catalogue.find(CDN, path)
+        return None
+
+    def _asset(self, asset: req.Asset, bases: Bases, headers) -> Response:
+        """A requisite with its validators; 304 Not Modified when the request's match."""
+        body = self.catalogue.body(asset, bases)
+        etag = req.etag_of(body)
+        validators = [
+            ("Cache-Control", req.CACHE_CONTROL.get(asset.kind, req.IMMUTABLE)),
+            ("ETag", etag),
+            ("Last-Modified", req.http_date(asset.modified)),
+        ]
+        if asset.origin == CDN and self.cdn_base:
+            validators.append(("Access-Control-Allow-Origin", "*"))
+        if req.not_modified(headers, etag, asset.modified):
+            return Response(304, b"", validators, transport="headers_only")
+        return Response(200, body, [("Content-Type", req.CONTENT_TYPES[asset.kind]), *validators])
+
+    def _route(self, path: str, query: dict, host: str, accept_encoding: str, headers) -> Response:
         base = f"http://{host}"
-        if path.startswith("/_replica/"):
-            return self._control(path, query)
-        self.log(method, target)
         if path == "/":
             return Response(301, b"", [("Location", "/az"), ("Content-Type", HTML)])
         if path == "/robots.txt":
-            return Response(200, render.robots_txt(base).encode(), [("Content-Type", "text/plain")])
+            robots = render.robots_txt(base, cdn_here=not self.cdn_base)
+            return Response(200, robots.encode(), [("Content-Type", "text/plain")])
+        asset = self._find_asset(path)
+        if asset is not None:
+            return self._asset(asset, self.bases(host), headers)
         if path == "/rss":
             return self._challenge()
         if self.site.layout != "classic" and path.startswith(structure.SITEMAP_DIR + "/"):
@@ -261,12 +373,13 @@ class ReplicaApp:
         if art is not None:
             return self._article(art, base, accept_encoding)
         classic = self.site.layout == "classic"
-        listing = self._listing(path, query) if classic else self._path_listing(path)
+        bases = self.bases(host)
+        listing = self._listing(path, query, bases) if classic else self._path_listing(path, bases)
         if listing is not None:
             return listing
         return html_response(self._not_found_page(), path, 404)
 
-    def _path_listing(self, path: str) -> Response | None:
+    def _path_listing(self, path: str, bases: Bases) -> Response | None:
         """The sitemaps layout's front and category pages; ``/page/1`` redirects to the category."""
         if path.endswith("/page/1"):
             return Response(301, b"", [("Location", path[: -len("/page/1")]), ("Content-Type", HTML)])
@@ -274,7 +387,7 @@ class ReplicaApp:
         if listing is None:
             return None
         extra = self._in_focus() if path == "/en" and self.site.faults else ""
-        return html_response(render.path_listing_page(self.site, listing, extra), path)
+        return html_response(render.path_listing_page(self.site, listing, extra, bases), path)
 
     def _month_sitemaps(self, path: str, base: str) -> Response:
         """A sitemap index or a month sitemap (gzipped ones as application/gzip), cached per generation."""
@@ -301,13 +414,13 @@ class ReplicaApp:
     def _article(self, art: Article, base: str, accept_encoding: str) -> Response:
         if art.removed_status:
             return html_response(self._not_found_page(), art.path, art.removed_status)
-        page = render.article_page(self.site, art, base)
+        page = render.article_page(self.site, art, base, self.cdn_base)
         resp = serve_variant(art, page, "gzip" in accept_encoding)
         if art.variant == "slow":
             resp.delay = self.slow_seconds
         return resp
 
-    def _listing(self, path: str, query: dict) -> Response | None:
+    def _listing(self, path: str, query: dict, bases: Bases) -> Response | None:
         parts = path.strip("/").split("/")
         lang = parts[0]
         if lang not in texts.LANGS or len(parts) > 2:
@@ -320,12 +433,14 @@ class ReplicaApp:
         if len(parts) == 1:
             extra = self._in_focus() if lang == "en" and self.site.faults else ""
             items = self.site.live_articles(lang)[:30]
-            return html_response(render.listing_page(self.site, lang, path, "Turan", items, 1, extra), path)
+            page_html = render.listing_page(self.site, lang, path, "Turan", items, 1, extra, bases)
+            return html_response(page_html, path)
         for base, items in self._listings(lang):
             if base == path:
                 labels = dict(texts.CATEGORIES[lang])
                 title = labels.get(parts[1], words["newsline"])
-                return html_response(render.listing_page(self.site, lang, path, title, items, page), path)
+                page_html = render.listing_page(self.site, lang, path, title, items, page, bases=bases)
+                return html_response(page_html, path)
         return None
 
     def _in_focus(self) -> str:
@@ -392,15 +507,19 @@ class ReplicaApp:
         return Response(301, b"", [("Location", target), ("Content-Type", HTML)])
 
     # -- control API ------------------------------------------------------------------------------
-    def _control(self, path: str, query: dict) -> Response:
+    def _control(self, path: str, query: dict, host: str) -> Response:
         def arg(name: str, default: str = "") -> str:
             return query.get(name, [default])[0]
 
         try:
             if path == "/_replica/truth.json":
-                payload: object = self.truth()
+                payload: object = self.truth(f"http://{host}")
             elif path == "/_replica/requests.json":
                 payload = list(self.requests)
+            elif path == "/_replica/cdn_requests.json":
+                payload = list(self.cdn_requests)
+            elif path == "/_replica/requests_timed.json":
+                payload = self.timed_log()
             elif path == "/_replica/publish":
                 payload = [a.path for a in self.site.publish(int(arg("count", "1")))]
             elif path == "/_replica/edit":

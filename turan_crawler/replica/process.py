@@ -29,11 +29,15 @@ def replica_process(
     port: int = 0,
     layout: str = "classic",
     skins: bool = True,
+    cdn: bool = True,
+    cdn_port: int = 0,
 ) -> Iterator[str]:
     """Start ``turan-crawler replica`` in a child process and yield its base URL; stop it on exit.
 
-    The defaults add no option, so the command line is the same as before layouts and skins existed;
-    ``layout`` passes ``--layout``, ``skins=False`` passes ``--no-skins``.
+    The defaults add no option, so the command line is the same as before layouts, skins and the CDN
+    existed; ``layout`` passes ``--layout``, ``skins=False`` passes ``--no-skins``, ``cdn=False`` passes
+    ``--no-cdn`` and a ``cdn_port`` other than 0 passes ``--cdn-port`` (the CDN is on by default, on any
+    free port; the truth's ``requisites.cdn`` says where).
     """
     cmd = [
         sys.executable,
@@ -53,6 +57,10 @@ def replica_process(
         cmd += ["--layout", layout]
     if not skins:
         cmd.append("--no-skins")
+    if not cdn:
+        cmd.append("--no-cdn")
+    elif cdn_port:
+        cmd += ["--cdn-port", str(cdn_port)]
     child = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     try:
         line = child.stderr.readline()

@@ -8,6 +8,11 @@ Articles come in three skins (templates) with their own class names, element ord
 share bar and newsletter box, related before latest) and ``legacy`` (tables, ``<br><br>`` paragraphs, no
 metadata). The layout (``classic`` or ``sitemaps``) decides the site-wide words: the sitemaps layout prints
 its latest and related blocks under other headings than the classic one.
+
+Every page links the site's stylesheet and script and shows the logo and the social icons (requisites.py
+names their URLs); article pages add their lead image (a ``<figure>`` with a ``<figcaption>`` in the classic
+and magazine skins, a table cell in the legacy one; ``og:image`` and JSON-LD ``image`` where there is
+metadata) and the photos in their text, in the form the content gives each (plain, ``<picture>``, lazy).
 """
 
 from __future__ import annotations
@@ -18,10 +23,13 @@ import random
 from datetime import datetime
 from functools import cache
 
+from . import requisites as req
 from . import texts
-from .site import Article, Site
+from .requisites import CDN, Bases
+from .site import Article, Picture, Site
 from .structure import Listing, Month, page_path
 
+NO_BASES = Bases("", "")  # root-relative URLs: for pages rendered without knowing their host
 PAGE_SIZE = 20
 LATEST_COUNT = 10
 esc = html.escape
@@ -103,8 +111,25 @@ def _assets(lang: str) -> tuple[str, str]:
     return head, sprite
 
 
+def _icon(bases: Bases, name: str) -> str:
+    """A social icon from the CDN, by a protocol-relative URL."""
+    src = bases.protocol_relative(CDN, req.SOCIAL_ICONS[name])
+    return f'<img src="{src}" alt="" width="16" height="16">'
+
+
+def _social(bases: Bases, sep: str = " ") -> str:
+    return sep.join(
+        f'<a href="https://{host}/turan">{_icon(bases, name)}{label}</a>'
+        for name, host, label in (
+            ("facebook", "facebook.com", "Facebook"),
+            ("x", "x.com", "X"),
+            ("telegram", "t.me", "Telegram"),
+        )
+    )
+
+
 @cache
-def boilerplate(lang: str) -> tuple[str, str]:
+def boilerplate(lang: str, bases: Bases = NO_BASES) -> tuple[str, str]:
     """(head extras, footer) for a language: inline CSS, an SVG sprite, menus and a config script."""
     head, sprite = _assets(lang)
     menu = "".join(
@@ -113,8 +138,7 @@ def boilerplate(lang: str) -> tuple[str, str]:
     words = texts.FURNITURE[lang]
     footer = (
         f'<svg style="display:none">{sprite}</svg>'
-        f'<div class="social-block"><p>{words["follow"]}</p><a href="https://facebook.com/turan">Facebook</a> '
-        f'<a href="https://x.com/turan">X</a> <a href="https://t.me/turan">Telegram</a></div>'
+        f'<div class="social-block"><p>{words["follow"]}</p>{_social(bases)}</div>'
         f'<footer class="site-footer"><ul class="menu">{menu}</ul><p>© 1990-2026 Turan Information Agency'
         f"</p></footer>"
     )
@@ -164,15 +188,25 @@ def _latest_block(site: Site, lang: str) -> str:
     return f'<aside class="fresh-block"><h3 class="block-title">{heading}</h3><ul>{items}</ul></aside>'
 
 
-def _page(site: Site, lang: str, title: str, head: str, main: str, header_line: str | None = None) -> str:
-    extra_head, footer = boilerplate(lang)
+def _page(
+    site: Site,
+    lang: str,
+    title: str,
+    head: str,
+    main: str,
+    header_line: str | None = None,
+    bases: Bases = NO_BASES,
+) -> str:
+    extra_head, footer = boilerplate(lang, bases)
     words = texts.FURNITURE[lang]
     line = header_line if header_line is not None else format_today(lang, site.now)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{esc(title)}</title>\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n{head}\n{extra_head}\n</head>\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<link rel="stylesheet" href="{req.STYLESHEET}">\n<script src="{req.SCRIPT}" defer></script>\n'
+        f"{head}\n{extra_head}\n</head>\n"
         f'<body>\n<header class="site-header"><div class="top-date">{esc(line)}</div>'
-        f'<a class="logo" href="/{lang}"><img src="/img/logo.svg" alt="Turan"></a>{_menu(lang, site.layout)}'
+        f'<a class="logo" href="/{lang}"><img src="{req.LOGO}" alt="Turan"></a>{_menu(lang, site.layout)}'
         "</header>\n"
         f'<main class="container">\n{main}\n{_latest_block(site, lang)}\n'
         f'<div class="page-date">{site.now.day} {texts.SHORT_MONTHS_EN[site.now.month - 1]} {site.now.year}</div>\n'
@@ -180,8 +214,10 @@ def _page(site: Site, lang: str, title: str, head: str, main: str, header_line: 
     )
 
 
-def _metadata(art: Article, base: str, translations: list[tuple[str, str]]) -> str:
+def _metadata(art: Article, base: str, translations: list[tuple[str, str]], bases: Bases = NO_BASES) -> str:
     url = base + art.path
+    lead = req.lead_paths(art)
+    image = bases.url(CDN, lead["src"]) if lead else None
     tags = [f'<link rel="canonical" href="{url}">']
     for other_path, other_lang in translations:
         tags.append(f'<link rel="alternate" hreflang="{other_lang}" href="{base}{other_path}">')
@@ -193,6 +229,8 @@ def _metadata(art: Article, base: str, translations: list[tuple[str, str]]) -> s
             f'<meta property="article:published_time" content="{art.published.isoformat()}">',
             f'<meta property="article:section" content="{esc(art.category)}">',
         ]
+        if image:
+            tags.append(f'<meta property="og:image" content="{image}">')
         if art.author:
             tags.append(f'<meta name="author" content="{esc(art.author)}">')
     elif art.metadata in ("jsonld", "graph"):
@@ -211,6 +249,8 @@ def _metadata(art: Article, base: str, translations: list[tuple[str, str]]) -> s
             "mainEntityOfPage": url,
             "publisher": {"@type": "Organization", "name": "Turan"},
         }
+        if image:
+            doc["image"] = {"@type": "ImageObject", "url": image, "width": 1280, "height": 800}
         if art.metadata == "graph":
             doc = {"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "url": base + "/"}, doc]}
         else:
@@ -219,9 +259,50 @@ def _metadata(art: Article, base: str, translations: list[tuple[str, str]]) -> s
     return "\n".join(tags)
 
 
-def _body_parts(art: Article) -> list[tuple[str, str]]:
-    """The printed body as (kind, escaped text): "p" paragraphs, "stamp" live-update times, "code" alone."""
+def _picture(art: Article, pic: Picture, bases: Bases) -> str:
+    """A photo in the text, in its form: plain <img> (relative or absolute), <picture> with a WebP source,
+    a lazy placeholder (data-src, data-srcset, a <noscript> fallback) or <img loading="lazy">."""
+    paths = req.picture_paths(art, pic)
+    origin, src = paths["src"]
+    dims = 'width="640" height="427"'
+    if pic.form == "relative":
+        return f'<img src="{src}" alt="" {dims}>'
+    if pic.form == "lazy":
+        double = paths["2x"][1]
+        return (
+            f'<img class="lazyload" src="{req.TRANSPARENT_GIF}" data-src="{src}" '
+            f'data-srcset="{src} 1x, {double} 2x" alt="" {dims}><noscript><img src="{src}" alt=""></noscript>'
+        )
+    url = bases.url(origin, src)
+    if pic.form == "picture":
+        webp = bases.url(*paths["webp"])
+        return f'<picture><source srcset="{webp}" type="image/webp"><img src="{url}" alt="" {dims}></picture>'
+    if pic.form == "native_lazy":
+        return f'<img src="{url}" alt="" loading="lazy" decoding="async" {dims}>'
+    return f'<img src="{url}" alt="" {dims}>'  # absolute, private
+
+
+def _lead_img(art: Article, bases: Bases, title: str, extra: str = "") -> str:
+    """The lead image from the CDN, with its srcset; '' when the article has none."""
+    lead = req.lead_paths(art)
+    if not lead:
+        return ""
+    src, small, large = (bases.url(CDN, lead[k]) for k in ("src", "640", "1280"))
+    return (
+        f'<img src="{src}" srcset="{small} 640w, {large} 1280w" sizes="(max-width: 760px) 100vw, 760px" '
+        f'alt="{title}" width="1280" height="800"{extra}>'
+    )
+
+
+def _caption(art: Article) -> str:
+    return esc(texts.PHOTO_CAPTIONS[art.lang][art.caption])
+
+
+def _body_parts(art: Article, bases: Bases = NO_BASES) -> list[tuple[str, str]]:
+    """The printed body as (kind, escaped text): "p" paragraphs, "stamp" live-update times, "code" alone,
+    "pic" a photo's markup (never on a paywalled page)."""
     paragraphs = art.paragraphs if not art.paywalled else [art.teaser]
+    pictures = [] if art.paywalled else art.pictures
     parts: list[tuple[str, str]] = []
     for n, text in enumerate(paragraphs):
         last = n == len(paragraphs) - 1
@@ -231,38 +312,40 @@ def _body_parts(art: Article) -> list[tuple[str, str]]:
             parts.append(("p", f"{esc(text)} {art.editor_code_printed}"))
         else:
             parts.append(("p", esc(text)))
+        parts += [("pic", _picture(art, pic, bases)) for pic in pictures if pic.after == n]
     if art.editor_code_printed and not art.editor_code_inline and not art.paywalled:
         parts.append(("code", art.editor_code_printed))
     return parts
 
 
-def _body_html(art: Article) -> str:
-    return "\n".join(
-        f"<p><strong>{text}</strong></p>" if kind == "stamp" else f"<p>{text}</p>"
-        for kind, text in _body_parts(art)
-    )
+def _body_html(art: Article, bases: Bases) -> str:
+    wrap = {"stamp": "<p><strong>{}</strong></p>", "pic": '<div class="news-photo">{}</div>'}
+    return "\n".join(wrap.get(kind, "<p>{}</p>").format(text) for kind, text in _body_parts(art, bases))
 
 
-def article_page(site: Site, art: Article, base: str) -> str:
-    """The full HTML of an article page, in the article's skin."""
+def article_page(site: Site, art: Article, base: str, cdn: str | None = None) -> str:
+    """The full HTML of an article page, in the article's skin. ``base`` is the page's own
+    ``http://host:port``, ``cdn`` the CDN's (None: the CDN's files are on this host)."""
+    bases = Bases(base, cdn or base)
     translations = [(site.articles[i].path, site.articles[i].lang) for i in art.translations]
     words = texts.FURNITURE[art.lang]
     header_line = words["updated"].format(n=art.index % 23 + 1) if art.header_style == "updated" else None
     render = {"classic": _classic_article, "magazine": _magazine_article, "legacy": _legacy_article}[art.skin]
-    return render(site, art, base, translations, header_line)
+    return render(site, art, bases, translations, header_line)
 
 
 def _classic_article(
-    site: Site, art: Article, base: str, translations: list[tuple[str, str]], header_line: str | None
+    site: Site, art: Article, bases: Bases, translations: list[tuple[str, str]], header_line: str | None
 ) -> str:
     lang, words = art.lang, texts.FURNITURE[art.lang]
     title = esc(art.title)
-    parts = [
-        f'<div class="news-inner" data-id="{art.article_id or ""}">',
-        f'<div class="news-img"><img src="/storage/news/{art.published:%Y/%m/%d}/{art.index}.jpg" '
-        f'alt="{title}"></div>',
-        f'<h1 class="news-title">{title}</h1>',
-    ]
+    parts = [f'<div class="news-inner" data-id="{art.article_id or ""}">']
+    if art.lead_image:
+        parts.append(
+            f'<figure class="news-img">{_lead_img(art, bases, title)}'
+            f'<figcaption class="news-img-caption">{_caption(art)}</figcaption></figure>'
+        )
+    parts.append(f'<h1 class="news-title">{title}</h1>')
     if art.title_twice:
         parts.append(f'<div class="news-title-second">{title}</div>')
     if art.author_style == "byline":
@@ -274,7 +357,7 @@ def _classic_article(
         f'<div class="news-date">'
         f"{format_date(lang, art.published, art.ru_genitive, comma=art.index % 2 == 0)}</div>"
     )
-    parts.append(f'<div class="news-content">\n{_body_html(art)}\n</div>')
+    parts.append(f'<div class="news-content">\n{_body_html(art, bases)}\n</div>')
     if art.paywalled:
         parts.append(
             f'<div class="subscribe-box"><p>{texts.PAYWALL_MARKER[lang]}</p><a href="/login">Login</a></div>'
@@ -304,19 +387,19 @@ def _classic_article(
         )
         + "</div>"
     )
-    head = _metadata(art, base, translations)
-    return _page(site, lang, f"{art.title} | Turan", head, "\n".join(parts), header_line)
+    head = _metadata(art, bases.main, translations, bases)
+    return _page(site, lang, f"{art.title} | Turan", head, "\n".join(parts), header_line, bases)
 
 
 def _magazine_article(
-    site: Site, art: Article, base: str, translations: list[tuple[str, str]], header_line: str | None
+    site: Site, art: Article, bases: Bases, translations: list[tuple[str, str]], header_line: str | None
 ) -> str:
     """A WordPress-like template: <article> with a <header>, share bar and newsletter box inside it, and a
     sidebar where the related block comes before the latest one."""
     lang, words = art.lang, texts.FURNITURE[art.lang]
     head_extra, sprite = _assets(lang)
     latest_heading, related_heading = headings(site, lang)
-    title, url = esc(art.title), base + art.path
+    title, url = esc(art.title), bases.main + art.path
     line = header_line if header_line is not None else format_today(lang, site.now)
     byline = ""
     if art.author_style == "byline":
@@ -324,10 +407,18 @@ def _magazine_article(
             f'<span class="byline">{words["by"]} <a class="author-name" rel="author" '
             f'href="/{lang}/author/{art.index % 7}">{esc(art.author)}</a></span>'
         )
-    body = "\n".join(
-        f'<p class="update-time"><em>{text}</em></p>' if kind == "stamp" else f"<p>{text}</p>"
-        for kind, text in _body_parts(art)
-    )
+    wrap = {
+        "stamp": '<p class="update-time"><em>{}</em></p>',
+        "pic": '<figure class="wp-block-image">{}</figure>',
+    }
+    body = "\n".join(wrap.get(kind, "<p>{}</p>").format(text) for kind, text in _body_parts(art, bases))
+    figure = ""
+    if art.lead_image:
+        img = _lead_img(art, bases, title, ' loading="lazy" decoding="async"')
+        figure = (
+            f'<figure class="entry-figure wp-caption">{img}'
+            f'<figcaption class="wp-caption-text">{_caption(art)}</figcaption></figure>'
+        )
     parts = [
         f'<article class="post-single" id="post-{art.article_id or art.index}">',
         '<header class="entry-header">',
@@ -337,8 +428,7 @@ def _magazine_article(
         f'<div class="entry-meta"><time class="entry-date" datetime="{art.published.isoformat()}">'
         f"{format_date(lang, art.published, art.ru_genitive, comma=True)}</time>{byline}</div>",
         "</header>",
-        f'<figure class="entry-figure"><img src="/storage/news/{art.published:%Y/%m/%d}/{art.index}.jpg" '
-        f'alt="{title}" loading="lazy"></figure>',
+        figure,
         f'<div class="share-bar"><span class="share-label">{words["share"]}</span>'
         f'<a class="share-fb" href="https://www.facebook.com/sharer/sharer.php?u={url}">Facebook</a>'
         f'<a class="share-x" href="https://x.com/intent/post?url={url}">X</a>'
@@ -389,18 +479,21 @@ def _magazine_article(
         "</aside>",
     ]
     langs = "".join(f'<a href="/{code}">{code.upper()}</a>' for code in texts.LANGS)
-    social = (
-        '<a href="https://facebook.com/turan">Facebook</a> <a href="https://x.com/turan">X</a> '
-        '<a href="https://t.me/turan">Telegram</a>'
+    social = _social(bases)
+    links = (
+        f"<link rel='stylesheet' id='turan-style-css' href='{bases.main}{req.STYLESHEET}' type='text/css' "
+        f"media='all' />\n"
+        f'<link rel="preload" href="{bases.url(CDN, req.CDN_FONT)}" as="font" type="font/woff2" crossorigin>\n'
+        f'<script src="{bases.main}{req.SCRIPT}" id="turan-app-js" defer></script>'
     )
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}" class="theme-magazine">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title} — Turan</title>\n'
-        f"{_metadata(art, base, translations)}\n{head_extra}\n</head>\n"
+        f"{links}\n{_metadata(art, bases.main, translations, bases)}\n{head_extra}\n</head>\n"
         f'<body class="single single-post">\n<div class="topbar"><span class="topbar-today">{esc(line)}</span>'
         f'<div class="topbar-langs">{langs}</div></div>\n'
-        f'<header class="masthead"><a class="brand" href="/{lang}"><img src="/img/turan-wordmark.svg" '
-        f'alt="Turan"></a>{_menu(lang, site.layout)}</header>\n'
+        f'<header class="masthead"><a class="brand" href="/{lang}"><img src="{bases.main}{req.LOGO}" '
+        f'alt="Turan" width="160" height="40"></a>{_menu(lang, site.layout)}</header>\n'
         f'<div class="wrap content-area">\n' + "\n".join(parts) + "\n</div>\n"
         f'<footer class="colophon"><svg style="display:none">{sprite}</svg><div class="follow"><p>'
         f'{words["follow"]}</p>{social}</div><p class="colophon-date">{site.now.day} '
@@ -410,7 +503,7 @@ def _magazine_article(
 
 
 def _legacy_article(
-    site: Site, art: Article, base: str, translations: list[tuple[str, str]], header_line: str | None
+    site: Site, art: Article, bases: Bases, translations: list[tuple[str, str]], header_line: str | None
 ) -> str:
     """An old table layout: latest news in the left column before the article, the title in a <td>, the
     date after it in a <span>, paragraphs separated by <br><br>, no JSON-LD or OpenGraph."""
@@ -420,12 +513,15 @@ def _legacy_article(
     title = esc(art.title)
     line = header_line if header_line is not None else format_today(lang, site.now)
     menu = " | ".join(f'<a href="/{lang}/{slug}">{esc(label)}</a>' for slug, label in texts.CATEGORIES[lang])
-    text = "<br><br>".join(f"<b>{t}</b>" if kind == "stamp" else t for kind, t in _body_parts(art))
+    text = "<br><br>".join(f"<b>{t}</b>" if kind == "stamp" else t for kind, t in _body_parts(art, bases))
     rows = [
         f'<tr><td class="art-ttl"><font size="4"><b>{title}</b></font></td></tr>',
         f'<tr><td class="art-inf"><span class="art-when">{format_legacy(lang, art.published)}</span> &middot; '
         f'<a href="/{lang}/{art.category_slug}">{esc(art.category)}</a></td></tr>',
     ]
+    if art.lead_image:
+        img = _lead_img(art, bases, title, ' border="0"')
+        rows.append(f'<tr><td class="art-img" align="center">{img}</td></tr>')
     if art.author_style in ("byline", "meta"):  # no metadata here: the author is printed
         rows.append(f'<tr><td class="art-by"><i>{esc(art.author)}</i></td></tr>')
     rows.append(f'<tr><td class="art-txt">{text}</td></tr>')
@@ -462,11 +558,12 @@ def _legacy_article(
     return (
         '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">\n'
         f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>Turan :: {title}</title>\n'
+        f'<link href="{req.STYLESHEET}" rel="stylesheet" type="text/css">\n'
         f"{head_extra}\n</head>\n"
         '<body bgcolor="#FFFFFF" leftmargin="0" topmargin="0">\n'
         '<table width="100%" border="0" cellpadding="0" cellspacing="0" class="hdr">'
         f'<tr><td class="hdr-date">{esc(line)}</td><td class="hdr-logo" align="right"><a href="/{lang}">'
-        '<img src="/img/logo.gif" alt="Turan" border="0"></a></td></tr>'
+        f'<img src="{req.LOGO}" alt="Turan" border="0"></a></td></tr>'
         f'<tr><td colspan="2" class="hdr-menu">{menu}</td></tr></table>\n'
         '<table width="980" border="0" cellpadding="4" cellspacing="0" align="center" class="layout"><tr>\n'
         f'<td width="220" valign="top" class="col-l"><table width="100%" class="box-l">'
@@ -475,16 +572,23 @@ def _legacy_article(
         'class="art">\n' + "\n".join(rows) + "\n</table>\n"
         f'<table width="100%" class="rel"><tr><td class="rel-head"><b>{related_heading}</b></td></tr>'
         f"{related}</table>\n</td></tr></table>\n"
-        f'<table width="100%" class="ftr"><tr><td>{words["follow"]}: <a href="https://facebook.com/turan">'
-        'Facebook</a> | <a href="https://x.com/turan">X</a> | <a href="https://t.me/turan">Telegram</a></td></tr>'
+        f'<table width="100%" class="ftr"><tr><td>{words["follow"]}: {_social(bases, " | ")}</td></tr>'
         f"<tr><td>{site.now.day} {texts.SHORT_MONTHS_EN[site.now.month - 1]} {site.now.year} &middot; "
         "© 1990-2026 Turan Information Agency</td></tr></table>\n"
-        f'<div style="display:none"><svg>{sprite}</svg></div>\n</body>\n</html>\n'
+        f'<div style="display:none"><svg>{sprite}</svg></div>\n'
+        f'<script type="text/javascript" src="{req.SCRIPT}"></script>\n</body>\n</html>\n'
     )
 
 
 def listing_page(
-    site: Site, lang: str, path: str, title: str, items: list[Article], page: int, extra: str = ""
+    site: Site,
+    lang: str,
+    path: str,
+    title: str,
+    items: list[Article],
+    page: int,
+    extra: str = "",
+    bases: Bases = NO_BASES,
 ) -> str:
     """A front page, news line or category page: items with dates, then pagination links."""
     pages = max(1, -(-len(items) // PAGE_SIZE))
@@ -506,16 +610,18 @@ def listing_page(
         f'<h1 class="page-title">{esc(title)}</h1>{extra}<div class="news-list">{rows}</div>'
         f'<div class="pagination">{"".join(nav)}</div>'
     )
-    return _page(site, lang, f"{title} | Turan", "", main)
+    return _page(site, lang, f"{title} | Turan", "", main, bases=bases)
 
 
-def robots_txt(base: str) -> str:
+def robots_txt(base: str, cdn_here: bool = False) -> str:
+    """The main host's robots.txt; ``cdn_here``: the CDN's files are on this host, and so its rules."""
     lines = [
         "User-agent: *",
         "Disallow: /_replica/",
         "Disallow: /search",
         "Disallow: /print/",
         "Disallow: /en/closed/",
+        *(f"Disallow: {p}" for p in (req.CDN_ROBOTS_DISALLOWED if cdn_here else [])),
         "",
     ]
     lines += [f"Sitemap: {base}/storage/sitemap/{lang}/sitemap_index_0.xml" for lang in texts.LANGS]
@@ -543,7 +649,7 @@ def sitemap(site: Site, base: str, lang: str) -> str:
 # -- the sitemaps layout -------------------------------------------------------------------------
 
 
-def path_listing_page(site: Site, listing: Listing, extra: str = "") -> str:
+def path_listing_page(site: Site, listing: Listing, extra: str = "", bases: Bases = NO_BASES) -> str:
     """A front page or category page of the sitemaps layout: dated items with teasers; category pages are
     paginated by path, with <link rel=prev/next>, numbered pages and a worded next anchor."""
     lang, words = listing.lang, texts.FURNITURE[listing.lang]
@@ -575,7 +681,7 @@ def path_listing_page(site: Site, listing: Listing, extra: str = "") -> str:
         pager = f'<nav class="pager">{"".join(nav)}</nav>'
     title = listing.title if listing.page == 1 else f"{listing.title} — {words['page']} {listing.page}"
     main = f'<h1 class="archive-title">{esc(title)}</h1>{extra}<ul class="archive-list">{rows}</ul>{pager}'
-    return _page(site, lang, f"{title} | Turan", "\n".join(head), main)
+    return _page(site, lang, f"{title} | Turan", "\n".join(head), main, bases=bases)
 
 
 def month_index(base: str, months: list[Month]) -> str:

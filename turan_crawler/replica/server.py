@@ -1,4 +1,8 @@
-"""The replica's HTTP/1.1 server on 127.0.0.1: threads, keep-alive, and the transports faults need."""
+"""The replica's HTTP/1.1 server on 127.0.0.1: threads, keep-alive, and the transports faults need.
+
+A :class:`ReplicaServer` runs two listeners by default: the site, and its CDN on another port (the same
+:class:`ReplicaApp`, asked with ``origin="cdn"``), started and stopped together.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +24,13 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     app: ReplicaApp  # set on the subclass made by ReplicaServer
+    origin = "main"  # or "cdn"
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._serve("GET")
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._serve("HEAD")
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
@@ -34,20 +42,35 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method: str) -> None:
         resp = self.app.respond(
-            method, self.path, self.headers.get("Host", "127.0.0.1"), self.headers.get("Accept-Encoding", "")
+            method,
+            self.path,
+            self.headers.get("Host", "127.0.0.1"),
+            self.headers.get("Accept-Encoding", ""),
+            headers=self.headers,
+            origin=self.origin,
         )
         if resp.delay:
             time.sleep(resp.delay)
         self.send_response(resp.status)
         for name, value in resp.headers:
             self.send_header(name, value)
+        if method == "HEAD":  # the GET's headers, no body
+            if resp.transport != "headers_only":
+                self.send_header("Content-Length", str(len(resp.body)))
+            self.end_headers()
+            return
         writer = {
+            "headers_only": self._headers_only,
             "plain": self._plain,
             "chunked": self._chunked,
             "drop_mid_body": self._drop_mid_body,
             "short_body": self._short_body,
         }[resp.transport]
         writer(resp)
+
+    def _headers_only(self, resp: Response) -> None:
+        """A 304: no body, and no Content-Length (it would describe the representation, not this reply)."""
+        self.end_headers()
 
     def _plain(self, resp: Response) -> None:
         self.send_header("Content-Length", str(len(resp.body)))
@@ -95,13 +118,34 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class ReplicaServer:
-    """A running replica: ``with ReplicaServer(app) as server: server.url``."""
+    """A running replica: ``with ReplicaServer(app) as server: server.url``.
 
-    def __init__(self, app: ReplicaApp, host: str = "127.0.0.1", port: int = 0):
+    ``cdn=True`` (the default) also listens on ``cdn_port`` (0: any free port) for the site's CDN and tells
+    the app its base (``server.cdn_url``), so pages reference it; ``cdn=False``: no second listener, the
+    main host serves the CDN's files itself.
+    """
+
+    def __init__(
+        self, app: ReplicaApp, host: str = "127.0.0.1", port: int = 0, cdn: bool = True, cdn_port: int = 0
+    ):
         handler = type("ReplicaHandler", (_Handler,), {"app": app})
         self.httpd = _QuietServer((host, port), handler)
+        self.cdn_httpd: _QuietServer | None = None
+        if cdn:
+            cdn_handler = type(
+                "ReplicaCdnHandler",
+                (_Handler,),
+                {"app": app, "origin": "cdn", "server_version": "replica-cdn"},
+            )
+            try:
+                self.cdn_httpd = _QuietServer((host, cdn_port), cdn_handler)
+            except OSError:
+                self.httpd.server_close()
+                raise
         self.app = app
-        self._thread: threading.Thread | None = None
+        app.base_url = self.url
+        app.cdn_base = self.cdn_url
+        self._threads: list[threading.Thread] = []
 
     @property
     def port(self) -> int:
@@ -111,16 +155,41 @@ class ReplicaServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def cdn_port(self) -> int | None:
+        return self.cdn_httpd.server_address[1] if self.cdn_httpd else None
+
+    @property
+    def cdn_url(self) -> str | None:
+        """The CDN's base, ``http://127.0.0.1:PORT``; None without a separate CDN."""
+        return f"http://127.0.0.1:{self.cdn_port}" if self.cdn_httpd else None
+
+    def _servers(self) -> list[_QuietServer]:
+        return [self.httpd] + ([self.cdn_httpd] if self.cdn_httpd else [])
+
     def start(self) -> ReplicaServer:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="replica", daemon=True)
-        self._thread.start()
+        for name, httpd in zip(("replica", "replica-cdn"), self._servers(), strict=False):
+            thread = threading.Thread(target=httpd.serve_forever, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        for httpd in self._servers():
+            httpd.shutdown()
+        self.close()
+
+    def close(self) -> None:
+        """Close the listening sockets (after ``serve_forever`` returned, or instead of ``stop``)."""
+        for httpd in self._servers():
+            httpd.server_close()
 
     def serve_forever(self) -> None:
+        """Serve in this thread (the CDN, if any, in a background one) until interrupted."""
+        if self.cdn_httpd:
+            thread = threading.Thread(target=self.cdn_httpd.serve_forever, name="replica-cdn", daemon=True)
+            thread.start()
+            self._threads.append(thread)
         self.httpd.serve_forever()
 
     def __enter__(self) -> ReplicaServer:

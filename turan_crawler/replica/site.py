@@ -61,6 +61,21 @@ VARIANTS = (
 )
 
 
+# The forms a photo in an article's text takes (see requisites.py for the URLs, render.py for the markup):
+# a plain <img> with a relative or an absolute (CDN) src, a <picture> with a WebP <source>, a lazy-loaded
+# placeholder with data-src/data-srcset, an <img loading="lazy">, and a scan the CDN's robots.txt disallows.
+PICTURE_FORMS = ("relative", "absolute", "picture", "lazy", "native_lazy")
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A photo in the text of an article, printed after its paragraph ``after`` (0-based)."""
+
+    n: int
+    form: str
+    after: int
+
+
 @dataclass
 class Article:
     """One article of the replica site, with everything needed to render it and to state its truth."""
@@ -92,6 +107,9 @@ class Article:
     removed_status: int | None = None
     skin: str = "classic"
     modified: datetime | None = None  # set by the site's clock when published by publish() or edited
+    lead_image: bool = False  # a photo above the text (CDN), also og:image / JSON-LD image
+    caption: int = 0  # which photo caption the skins that print one print
+    pictures: list[Picture] = field(default_factory=list)  # photos in the text
 
     @property
     def lastmod(self) -> datetime:
@@ -232,7 +250,24 @@ class Site:
         art.header_style = "updated" if rng.random() < 0.2 else "today"
         if self.skins:  # its own random stream, so skins never change an article's content
             art.skin = SKINS[int(random.Random(f"{self.seed}:{index}:skin").random() * len(SKINS))]
+        self._illustrate(art)
         return art
+
+    def _illustrate(self, art: Article) -> None:
+        """Photos: most articles have a lead image; some have photos in the text (never a paywalled or live
+        one: their text is cut or in blocks). Every 50th article (index 3, 53, ...) also shows a scan from
+        the CDN's disallowed /private/ directory. Its own random stream: nothing else changes."""
+        rng = random.Random(f"{self.seed}:{art.index}:images")
+        art.lead_image = rng.random() < 0.85
+        art.caption = rng.randrange(3)
+        slots = len(art.paragraphs) - 1  # never after the last paragraph (its editor code or author line)
+        if art.paywalled or art.live or slots < 1:
+            return
+        count = min(rng.choice((0, 0, 1, 1, 2, 3)), slots)
+        places = sorted(rng.sample(range(slots), count))
+        art.pictures = [Picture(n + 1, rng.choice(PICTURE_FORMS), after) for n, after in enumerate(places)]
+        if art.index % 50 == 3:
+            art.pictures.append(Picture(len(art.pictures) + 1, "private", slots - 1))
 
     @staticmethod
     def _live_blocks(rng: random.Random, published: datetime, sentences: list[str]) -> list[str]:
@@ -263,6 +298,7 @@ class Site:
             author="Alex Raufoglu",
             author_style="after",
             metadata="none",
+            lead_image=True,
         )
 
     def _link_translations(self) -> None:

@@ -106,6 +106,13 @@ PAYWALL_MARKER = {
     "az": "Daha çox oxumaq üçün daxil olun və ya abunə olun",
     "ru": "Пожалуйста, войдите или подпишитесь, чтобы читать больше",
 }
+# Lead-image captions (in a <figure>'s <figcaption>, in the skins that print one).
+PHOTO_CAPTIONS = {
+    "en": ["Photo: Turan", "Photo: Turan archive", "Illustrative photo"],
+    "az": ["Foto: Turan", "Foto: Turan arxivi", "İllüstrativ foto"],
+    "ru": ["Фото: Туран", "Фото: архив Туран", "Иллюстративное фото"],
+}
+
 FURNITURE = {
     "en": {
         "latest": "Latest news",
