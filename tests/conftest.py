@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -258,6 +259,59 @@ def other_site() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+# -- real clients ----------------------------------------------------------------------------------------
+PYWB_VENV = REPO / ".venv-pywb"  # pywb pins old cryptography and brotlipy: it gets a venv of its own
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def pywb_bin() -> Path:
+    if not (PYWB_VENV / "bin" / "wayback").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PYWB_VENV)], check=True)
+        subprocess.run([PYWB_VENV / "bin" / "pip", "install", "-q", "pywb==2.10.*"], check=True, timeout=900)
+    return PYWB_VENV / "bin"
+
+
+@contextmanager
+def running_wayback(archive: Path, pywb_bin: Path, workdir: Path) -> Iterator[str]:
+    """pywb's wayback serving ``archive``'s WARC files as collection ``turan``; its base URL."""
+    env = {"PATH": f"{pywb_bin}:/usr/bin:/bin"}
+    subprocess.run(
+        [pywb_bin / "wb-manager", "init", "turan"], cwd=workdir, check=True, env=env, capture_output=True
+    )
+    warcs = [str(p) for p in sorted((Path(archive) / "warc").glob("*.warc.gz"))]
+    subprocess.run(
+        [pywb_bin / "wb-manager", "add", "turan", *warcs],
+        cwd=workdir,
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_url(f"{base}/turan/cdx?url=example.com", 60, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 # -- servers started by tests --------------------------------------------------------------------------

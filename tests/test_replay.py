@@ -6,54 +6,19 @@ import gzip
 import json
 import sqlite3
 import subprocess
-import sys
 import urllib.request
 import zipfile
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 
 import pytest
-from conftest import BIN, REPO, free_port, run_cli, wait_for_url
-
-PYWB_VENV = REPO / ".venv-pywb"  # pywb pins old cryptography and brotlipy: it gets a venv of its own
-
-
-@pytest.fixture(scope="session")
-def pywb_bin() -> Path:
-    if not (PYWB_VENV / "bin" / "wayback").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PYWB_VENV)], check=True)
-        subprocess.run([PYWB_VENV / "bin" / "pip", "install", "-q", "pywb==2.10.*"], check=True, timeout=900)
-    return PYWB_VENV / "bin"
+from conftest import BIN, run_cli, running_wayback
 
 
 @pytest.fixture
 def wayback(history_archive, pywb_bin, tmp_path):
     """pywb serving the archive's WARCs as collection `turan`."""
-    env = {"PATH": f"{pywb_bin}:/usr/bin:/bin"}
-    subprocess.run(
-        [pywb_bin / "wb-manager", "init", "turan"], cwd=tmp_path, check=True, env=env, capture_output=True
-    )
-    warcs = [str(p) for p in sorted((history_archive / "warc").glob("*.warc.gz"))]
-    subprocess.run(
-        [pywb_bin / "wb-manager", "add", "turan", *warcs],
-        cwd=tmp_path,
-        check=True,
-        env=env,
-        capture_output=True,
-    )
-    port = free_port()
-    server = subprocess.Popen(
-        [pywb_bin / "wayback", "-p", str(port), "-b", "127.0.0.1"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_for_url(f"{base}/turan/cdx?url=example.com", 60, server)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    with running_wayback(history_archive, pywb_bin, tmp_path) as base:
+        yield base
 
 
 def replay(base: str, timestamp: str, url: str) -> tuple[bytes, dict]:

@@ -225,6 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
         "month sitemaps (default classic)",
     )
     rep.add_argument("--no-skins", action="store_true", help="serve every article in the classic markup")
+    rep.add_argument(
+        "--cdn-port", type=int, default=0, help="port of the site's CDN host (default: a free one)"
+    )
+    rep.add_argument("--no-cdn", action="store_true", help="serve the CDN's files from the site's own host")
     rep.add_argument("--slow-seconds", type=float, default=2.0, help="delay of the slow article (default 2)")
     rep.add_argument("--export", metavar="DIR", help="write the site as static files + nginx.conf instead")
     rep.set_defaults(func=_command("replica", "replica"))

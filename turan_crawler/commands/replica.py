@@ -18,7 +18,7 @@ def replica(args: argparse.Namespace) -> int:
             articles=args.articles, seed=args.seed, faults=False, layout=args.layout, skins=not args.no_skins
         )
         app = ReplicaApp(site)
-        count = export_site(app, Path(args.export), port=args.port or 8080)
+        count = export_site(app, Path(args.export), port=args.port or 8080, cdn=not args.no_cdn)
         print(
             f"wrote {count} pages to {args.export}/site; serve them with: "
             f"nginx -c {Path(args.export).resolve()}/nginx.conf",
@@ -33,11 +33,12 @@ def replica(args: argparse.Namespace) -> int:
         skins=not args.no_skins,
     )
     app = ReplicaApp(site, slow_seconds=args.slow_seconds)
-    server = ReplicaServer(app, port=args.port)
+    server = ReplicaServer(app, port=args.port, cdn=not args.no_cdn, cdn_port=args.cdn_port)
     print(
         f"replica of turan.az ({args.articles} articles, seed {args.seed}, {args.layout} layout) on "
         f"{server.url}/en\n"
-        f"truth: {server.url}/_replica/truth.json  (Ctrl-C stops)",
+        + (f"its CDN (stylesheets' fonts, images) on {server.cdn_url}\n" if server.cdn_url else "")
+        + f"truth: {server.url}/_replica/truth.json  (Ctrl-C stops)",
         file=sys.stderr,
         flush=True,
     )
@@ -46,5 +47,5 @@ def replica(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        server.httpd.server_close()
+        server.close()
     return EXIT_OK

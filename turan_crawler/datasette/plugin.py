@@ -179,6 +179,8 @@ def _sandboxed(request, stored: StoredResponse, body: bytes, url: str, timestamp
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
             "Cache-Control": "private, max-age=3600",
+            # the sandboxed frame has an opaque origin: its fonts are cross-origin requests
+            "Access-Control-Allow-Origin": "*",
         },
     )
 

@@ -123,12 +123,27 @@ def lead_image(root: etree._Element, base: str) -> str | None:
             continue
         if image and (absolute := _absolute([image], base)):
             return absolute[0]
-    for path in (".//article//figure//img", ".//figure//img", ".//article//img"):
-        for img in root.iterfind(path):
+    headlines, title = _headlines(root)
+    for img in root.iter("img"):  # the site's own habit (SITE.md): the lead image's alt text is the title
+        alt = " ".join((img.get("alt") or "").split()).casefold()
+        if len(alt) >= 10 and (alt in headlines or alt in title):
             urls = _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], base)
             if urls:
                 return urls[0]
+    for el in root.iter("figure", "p"):  # a figure above the text: an image inside the text is no lead
+        if el.tag == "p" and len("".join(el.itertext()).strip()) >= 100:
+            break
+        if el.tag == "figure":
+            for img in el.iter("img"):
+                if urls := _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], base):
+                    return urls[0]
     return None
+
+
+def _headlines(root: etree._Element) -> tuple[set[str], str]:
+    """The page's headings (<h1>, <h2>) and its <title> (which holds the headline and the site's name)."""
+    headings = {" ".join("".join(h.itertext()).split()).casefold() for h in root.iter("h1", "h2")}
+    return headings, " ".join((root.findtext(".//title") or "").split()).casefold()
 
 
 def _jsonld_image(data) -> str | None:
