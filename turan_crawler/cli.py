@@ -39,6 +39,14 @@ def _add_archive_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--archive", metavar="DIR", help="archive folder (default $TURAN_ARCHIVE or ./archive)")
 
 
+def _add_quiet_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--quiet",
+        action="store_true",
+        help="only errors and the summary line: no progress bars (drawn only at a terminal)",
+    )
+
+
 def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
     _add_archive_option(cmd)
     cmd.add_argument(
@@ -137,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_archive_option(reindex)
     reindex.add_argument("--into", metavar="PATH", help="write the new index here and leave turan.db alone")
     reindex.add_argument("--workers", type=int, help="parsing processes (default: one per core)")
+    _add_quiet_option(reindex)
     reindex.set_defaults(func=_command("reindex", "reindex"))
 
     wacz = sub.add_parser(
@@ -146,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wacz.add_argument("out", metavar="OUT.wacz")
     _add_archive_option(wacz)
+    _add_quiet_option(wacz)
     wacz.set_defaults(func=_command("wacz", "wacz"))
 
     serve = sub.add_parser(
@@ -167,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="first close WARC files left open by a killed run and drop index rows they lost",
     )
+    _add_quiet_option(verify)
     verify.set_defaults(func=_command("verify", "verify"))
 
     rep = sub.add_parser(

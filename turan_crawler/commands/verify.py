@@ -8,6 +8,7 @@ import sys
 from ..archiving.paths import ArchivePaths
 from ..archiving.repair import repair_archive
 from ..index import check_index, open_index
+from ..progress import bars
 from ..verify import verify_archive
 from . import EXIT_FAILURE, EXIT_OK, holding_lock
 
@@ -23,7 +24,8 @@ def verify(args: argparse.Namespace) -> int:
                 f"LOST capture {capture_id} ({url}): its record was in a damaged or unfinished WARC stretch"
             )
         print(f"turan-crawler verify: repair: {repaired}", file=sys.stderr)
-    report = verify_archive(paths)
+    with bars(args.quiet) as progress:
+        report = verify_archive(paths, progress)
     for problem in report.problems:
         print(f"PROBLEM {problem}")
     verdict = "OK" if report.ok else f"{len(report.problems)} problems"
