@@ -180,6 +180,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet_option(verify)
     verify.set_defaults(func=_command("verify", "verify"))
 
+    status = sub.add_parser(
+        "status",
+        help="what the archive holds and how it is doing; exit 1 when it needs attention",
+        description="Articles, captures, WARC files, the last runs and their problems, a run going on, "
+        "the last verify. Exit 0 when healthy; 1 when the last run failed, the archive needs "
+        "`verify --repair`, the last verify found problems, or the index is missing or damaged.",
+    )
+    _add_archive_option(status)
+    status.add_argument("--json", action="store_true", help="everything as one JSON object on stdout")
+    status.set_defaults(func=_command("status", "status"))
+
     rep = sub.add_parser(
         "replica",
         help="serve the local replica of the site (no network needed)",

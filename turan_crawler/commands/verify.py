@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import time
 
 from ..archiving.paths import ArchivePaths
 from ..archiving.repair import repair_archive
 from ..index import check_index, open_index
 from ..progress import bars
+from ..status import record_verification
 from ..verify import verify_archive
 from . import EXIT_FAILURE, EXIT_OK, holding_lock
+
+log = logging.getLogger(__name__)
 
 
 def verify(args: argparse.Namespace) -> int:
     paths = ArchivePaths.at(args.archive)
+    started = time.monotonic()
+    repaired = None
     if args.repair:
         check_index(paths.db)  # a missing or damaged index is rebuilt by reindex, not repaired
         with holding_lock(paths):
@@ -26,6 +33,13 @@ def verify(args: argparse.Namespace) -> int:
         print(f"turan-crawler verify: repair: {repaired}", file=sys.stderr)
     with bars(args.quiet) as progress:
         report = verify_archive(paths, progress)
+    if paths.root.is_dir():  # kept for `status`
+        try:
+            record_verification(
+                paths, report, time.monotonic() - started, str(repaired) if repaired else None
+            )
+        except OSError as exc:
+            log.warning("could not keep the result in %s: %s", paths.root, exc)
     for problem in report.problems:
         print(f"PROBLEM {problem}")
     verdict = "OK" if report.ok else f"{len(report.problems)} problems"
