@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 
@@ -34,9 +35,19 @@ def interactive(quiet: bool = False) -> bool:
 
 
 class _AboveTheBars(io.TextIOBase):
-    """A stream for log handlers: each write clears the bars, prints, and draws them again."""
+    """A stream for log handlers: each write clears the bars, prints, and draws them again. In a worker
+    forked from this process (reindex's pool) the bars are the parent's: it clears the line they are on,
+    and the parent draws them again below."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pid = os.getpid()
 
     def write(self, text: str) -> int:
+        if os.getpid() != self.pid:
+            sys.stderr.write("\r\033[K" + text)
+            sys.stderr.flush()
+            return len(text)
         with tqdm.external_write_mode(file=sys.stderr):
             sys.stderr.write(text)
             sys.stderr.flush()
