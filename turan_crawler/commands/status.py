@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from datetime import UTC, datetime
 
 from ..archiving.paths import ArchivePaths
@@ -24,7 +26,10 @@ def status(args: argparse.Namespace) -> int:
         if args.json:  # a monitoring check reads stdout: give it the verdict too
             print(json.dumps({"archive": str(paths.root), "healthy": False, "problems": [str(exc)]}))
         raise
-    print(json.dumps(facts, indent=2, ensure_ascii=False) if args.json else render(facts))
+    try:
+        print(json.dumps(facts, indent=2, ensure_ascii=False) if args.json else render(facts), flush=True)
+    except BrokenPipeError:  # `status | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK if facts["healthy"] else EXIT_FAILURE
 
 
