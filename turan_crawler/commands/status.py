@@ -81,6 +81,11 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{key} {_n(n)}" for key, n in counts.items())
 
 
+def _tally(label: str, total: int, counts: dict[str, int], tail: str) -> str:
+    """``articles   101 (en 35, az 33, ru 33)`` and what follows."""
+    return f"{label:<11}{_n(total)}" + (f" ({_counts(counts)})" if counts else "") + tail
+
+
 def render(s: dict) -> str:
     arts, caps, warc = s["articles"], s["captures"], s["warc"]
     now = s["checked_at"]
@@ -91,20 +96,14 @@ def render(s: dict) -> str:
         else ""
     )
     lines.append(
-        f"articles   {_n(arts['total'])}"
-        + (f" ({_counts(arts['by_lang'])})" if arts["by_lang"] else "")
-        + f"; {_n(arts['versions'])} versions{published}"
+        _tally("articles", arts["total"], arts["by_lang"], f"; {_n(arts['versions'])} versions{published}")
     )
     fetched = (
         f"; fetched {_when(caps['first_fetched'])} .. {_when(caps['last_fetched'], now)}"
         if caps["total"]
         else ""
     )
-    lines.append(
-        f"captures   {_n(caps['total'])}"
-        + (f" ({_counts(caps['by_outcome'])})" if caps["by_outcome"] else "")
-        + fetched
-    )
+    lines.append(_tally("captures", caps["total"], caps["by_outcome"], fetched))
     open_files = f", {len(warc['open'])} open ({', '.join(warc['open'])})" if warc["open"] else ""
     lines.append(
         f"storage    {_plural(warc['files'], 'WARC file')}{open_files}, {_size(warc['bytes'])}; "
