@@ -116,6 +116,7 @@ def test_verify_keeps_its_result_and_status_reports_a_failed_one(history_archive
     assert run_cli("verify", "--archive", str(archive)).returncode == 0
     kept = json.loads((archive / "verify.json").read_text())
     assert kept["ok"] is True and kept["problems"] == 0 and kept["captures"] > 0
+    assert kept["during_run"] is False
     code, report = status_json(archive)
     assert code == 0 and report["last_verify"]["ok"] is True
     assert "verify     " in status(archive).stdout and ": OK (" in status(archive).stdout
@@ -147,17 +148,20 @@ def test_verify_keeps_its_result_and_status_reports_a_failed_one(history_archive
 
 # -- a run going on, a killed run ---------------------------------------------------------------------
 def test_status_sees_a_running_crawl_and_asks_for_repair_after_it_is_killed(tmp_path, fresh_replica):
-    running = start_crawl(tmp_path, fresh_replica, "--delay", "0.1", "--concurrency", "1")
+    running = start_crawl(tmp_path, fresh_replica, "--delay", "0.2", "--concurrency", "1")
     try:
         wait_for(lambda: any((tmp_path / "warc").glob("*.open")) and captures_count(tmp_path) > 3)
         code, report = status_json(tmp_path)
         assert code == 0, report["problems"]  # the open WARC file is the running crawl's
         assert report["lock"]["held"] is True and report["lock"]["holder"].startswith(f"pid {running.pid}, ")
         assert report["running"]["pid"] == running.pid and report["running"]["captures_so_far"] > 3
-        assert (
-            f"running    yes: run {report['running']['id']} (crawl, pid {running.pid})"
-            in status(tmp_path).stdout
-        )
+        # a verify meanwhile finds the running crawl's open file: kept, but no verdict on the archive
+        assert run_cli("verify", "--archive", str(tmp_path)).returncode == 1
+        kept = json.loads((tmp_path / "verify.json").read_text())
+        assert kept["ok"] is False and kept["during_run"] is True
+        code, report = status_json(tmp_path)
+        assert code == 0 and report["problems"] == [], report["problems"]
+        assert "while a run was going on" in status(tmp_path).stdout
     finally:
         os.kill(running.pid, signal.SIGKILL)
         running.wait()

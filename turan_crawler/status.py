@@ -38,12 +38,17 @@ PROBLEMS_SHOWN = 5
 
 
 # -- verify's record ------------------------------------------------------------------------------
-def record_verification(paths: ArchivePaths, report, seconds: float, repaired: str | None = None) -> None:
+def record_verification(
+    paths: ArchivePaths, report, seconds: float, repaired: str | None = None, during_run: bool = False
+) -> None:
     """Keep what ``verify`` found (``report``: a ``verify.Report``) in ARCHIVE/verify.json, atomically."""
     record = {
         "finished_at": utc_now(),
         "ok": report.ok,
         "problems": len(report.problems),
+        # a run held the archive meanwhile: its unfinished WARC file and the captures in it show as
+        # problems, so the result is no verdict on the archive
+        "during_run": during_run,
         "first_problems": report.problems[:10],
         "files": report.files,
         "records": report.records,
@@ -257,7 +262,7 @@ def problems(status: dict) -> list[str]:
         ids = ", ".join(str(r["id"]) for r in status["unfinished_runs"])
         found.append(f"run(s) {ids} never finished (killed?): run `turan-crawler verify --repair`")
     verify = status["last_verify"]
-    if verify and not verify.get("ok"):
+    if verify and not verify.get("ok") and not verify.get("during_run"):
         found.append(
             f"the last verify ({verify.get('finished_at') or 'time unknown'}) found "
             f"{verify.get('problems', '?')} problem(s): see `turan-crawler verify`, then `verify --repair`"

@@ -105,6 +105,8 @@ def render(s: dict) -> str:
     )
     lines.append(_tally("captures", caps["total"], caps["by_outcome"], fetched))
     open_files = f", {len(warc['open'])} open ({', '.join(warc['open'])})" if warc["open"] else ""
+    if warc["damaged_originals"]:  # what verify --repair kept of files it rewrote
+        open_files += f", {warc['damaged_originals']} damaged original(s) kept (*.damaged)"
     lines.append(
         f"storage    {_plural(warc['files'], 'WARC file')}{open_files}, {_size(warc['bytes'])}; "
         f"index {_size(s['index']['bytes'])}"
@@ -138,6 +140,11 @@ def _running(s: dict) -> str:
 def _verify(record: dict | None, now: str) -> str:
     if record is None:
         return "never run (turan-crawler verify checks WARCs and index)"
+    if not record.get("ok") and record.get("during_run"):
+        return (
+            f"{_when(record.get('finished_at'), now)}: {record.get('problems')} problem(s) while a run was "
+            "going on (its unfinished WARC file): no verdict; verify again when no run is going on"
+        )
     if not record.get("ok"):
         shown = "; ".join(record.get("first_problems", [])[:2])
         return (

@@ -11,7 +11,7 @@ from ..archiving.paths import ArchivePaths
 from ..archiving.repair import repair_archive
 from ..index import check_index, open_index
 from ..progress import bars
-from ..status import record_verification
+from ..status import lock_state, record_verification
 from ..verify import verify_archive
 from . import EXIT_FAILURE, EXIT_OK, holding_lock
 
@@ -31,13 +31,13 @@ def verify(args: argparse.Namespace) -> int:
                 f"LOST capture {capture_id} ({url}): its record was in a damaged or unfinished WARC stretch"
             )
         print(f"turan-crawler verify: repair: {repaired}", file=sys.stderr)
+    during_run = lock_state(paths).held  # a crawl writing meanwhile: its open file shows as problems
     with bars(args.quiet) as progress:
         report = verify_archive(paths, progress)
     if paths.root.is_dir():  # kept for `status`
         try:
-            record_verification(
-                paths, report, time.monotonic() - started, str(repaired) if repaired else None
-            )
+            repair = str(repaired) if repaired else None
+            record_verification(paths, report, time.monotonic() - started, repair, during_run)
         except OSError as exc:
             log.warning("could not keep the result in %s: %s", paths.root, exc)
     for problem in report.problems:
