@@ -48,6 +48,14 @@ def _add_requisites_option(cmd: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_quiet_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--quiet",
+        action="store_true",
+        help="only errors and the summary line: no progress bars (drawn only at a terminal)",
+    )
+
+
 def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
     _add_archive_option(cmd)
     cmd.add_argument(
@@ -176,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_archive_option(reindex)
     reindex.add_argument("--into", metavar="PATH", help="write the new index here and leave turan.db alone")
     reindex.add_argument("--workers", type=int, help="parsing processes (default: one per core)")
+    _add_quiet_option(reindex)
     reindex.set_defaults(func=_command("reindex", "reindex"))
 
     wacz = sub.add_parser(
@@ -185,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wacz.add_argument("out", metavar="OUT.wacz")
     _add_archive_option(wacz)
+    _add_quiet_option(wacz)
     wacz.set_defaults(func=_command("wacz", "wacz"))
 
     serve = sub.add_parser(
@@ -206,7 +216,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="first close WARC files left open by a killed run and drop index rows they lost",
     )
+    _add_quiet_option(verify)
     verify.set_defaults(func=_command("verify", "verify"))
+
+    status = sub.add_parser(
+        "status",
+        help="what the archive holds and how it is doing; exit 1 when it needs attention",
+        description="Articles, captures, WARC files, the last runs and their problems, a run going on, "
+        "the last verify. Exit 0 when healthy; 1 when the last run failed, the archive needs "
+        "`verify --repair`, the last verify found problems, or the index is missing or damaged.",
+    )
+    _add_archive_option(status)
+    status.add_argument("--json", action="store_true", help="everything as one JSON object on stdout")
+    status.set_defaults(func=_command("status", "status"))
 
     rep = sub.add_parser(
         "replica",

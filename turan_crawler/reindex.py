@@ -14,7 +14,7 @@ import itertools
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,14 +168,23 @@ def _copy_history(old_db: Path, store: ArchiveStore) -> None:
     store.db["captures"].insert_all({k: v for k, v in dict(r).items() if k != "id"} for r in failures)
 
 
-def reindex(paths: ArchivePaths, into: Path, workers: int | None = None) -> dict:
+def reindex(
+    paths: ArchivePaths,
+    into: Path,
+    workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict:
     """Build a fresh index at ``into`` from the archive's WARC files; return counts (and the ``lost``
-    records: what could not be read)."""
+    records: what could not be read). ``progress(stage, bytes done, bytes total)`` is told how much
+    WARC has been indexed."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{into}{suffix}").unlink(missing_ok=True)
     store = ArchiveStore(open_index(into))
     counts: dict = {"records": 0, "articles": 0, "versions": 0, "lost": []}
     capture_ids = itertools.count(1)  # a fresh index: captures are numbered in WARC order
+    total, starts = 0, {}  # bytes of WARC, and where each file starts in them (for ``progress``)
+    for path in sorted(paths.warc_dir.glob("*.warc.gz")):
+        starts[path.name], total = total, total + path.stat().st_size
     with ProcessPoolExecutor(
         max_workers=workers or os.cpu_count() or 1, initializer=limit_memory, initargs=(Budget().memory,)
     ) as pool:
@@ -184,9 +193,14 @@ def reindex(paths: ArchivePaths, into: Path, workers: int | None = None) -> dict
             parsing = (window, pool.map(read_within_budget, window))
             if in_flight:
                 counts["records"] += _write_window(store, capture_ids, *in_flight)
+                if progress:
+                    last = in_flight[0][-1]
+                    progress("reindex", starts[last.warc_file] + last.offset + last.length, total)
             in_flight = parsing
         if in_flight:
             counts["records"] += _write_window(store, capture_ids, *in_flight)
+        if progress:
+            progress("reindex", total, total)
     with store.db.atomic():
         _copy_history(paths.db, store)
     counts["articles"] = store.db["articles"].count
@@ -260,12 +274,15 @@ def swap_in(new_db: Path, db: Path) -> None:
 
 
 def rebuild_index(
-    paths: ArchivePaths, into: Path | None = None, workers: int | None = None
+    paths: ArchivePaths,
+    into: Path | None = None,
+    workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
     """Reindex the archive into ``into``, or into a new file swapped in for its index when complete.
     The caller holds the archive lock."""
     target = into or paths.db.with_name(paths.db.name + ".reindex")
-    counts = reindex(paths, target, workers)
+    counts = reindex(paths, target, workers, progress)
     if into is None:
         swap_in(target, paths.db)
     return counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +31,13 @@ class Report:
         return not self.problems
 
 
-def check_warc_file(path: Path, report: Report) -> None:
+def check_warc_file(path: Path, report: Report, read_to: Callable[[int], None] | None = None) -> None:
     """What ``warcio check`` does (every record's block and payload digests), and every gzip member's
-    CRC, in one pass; a damaged member is reported and the check goes on with the next intact one."""
+    CRC, in one pass; a damaged member is reported and the check goes on with the next intact one.
+    ``read_to(offset)`` is told how far into the file the check is."""
     for member in iter_members(path):
+        if read_to:
+            read_to(member.offset + member.length)
         if member.problem:
             report.problems.append(f"{path.name}: {member.problem}")
             continue
@@ -51,14 +55,19 @@ def check_warc_file(path: Path, report: Report) -> None:
             report.problems.append(f"{path.name} @ {member.offset}: unreadable record: {exc}")
 
 
-def verify_archive(paths: ArchivePaths) -> Report:
+def verify_archive(paths: ArchivePaths, progress: Callable[[str, int, int], None] | None = None) -> Report:
+    """Check the archive; ``progress(stage, bytes done, bytes total)`` is told how much WARC has been read."""
     report = Report()
     warc_dir = paths.warc_dir
     for path in sorted(warc_dir.glob(f"*.warc.gz{OPEN_SUFFIX}")):
         report.problems.append(f"{path.name}: still open (a crawl is running, or one was killed)")
-    for path in sorted(warc_dir.glob("*.warc.gz")):
+    files = sorted(warc_dir.glob("*.warc.gz"))
+    total, before = sum(p.stat().st_size for p in files), 0
+    for path in files:
         report.files += 1
-        check_warc_file(path, report)
+        read_to = (lambda end, start=before: progress("WARC files", start + end, total)) if progress else None
+        check_warc_file(path, report, read_to)
+        before += path.stat().st_size
     db_path = paths.db
     try:
         check_index(db_path)
@@ -67,12 +76,19 @@ def verify_archive(paths: ArchivePaths) -> Report:
         return report
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
+        done, total = 0, 0
+        if progress:
+            sql = "select coalesce(sum(warc_length), 0) from captures where warc_file is not null"
+            total = conn.execute(sql).fetchone()[0]
         rows = conn.execute(
-            "select id, url, payload_digest, warc_file, warc_offset, refers_to_capture_id "
+            "select id, url, payload_digest, warc_file, warc_offset, warc_length, refers_to_capture_id "
             "from captures where warc_file is not null order by warc_file, warc_offset"
         )
-        for capture_id, url, digest, warc_file, offset, refers_to in rows:
+        for capture_id, url, digest, warc_file, offset, length, refers_to in rows:
             report.captures += 1
+            if progress:
+                done += length or 0
+                progress("captures' records", done, total)
             path = warc_dir / warc_file
             if not path.exists():
                 report.problems.append(f"capture {capture_id}: {warc_file} is missing")

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,9 +20,32 @@ from . import __version__
 from .archiving.paths import ArchivePaths
 
 CHUNK = 1 << 20
+Progress = Callable[[int], None]  # told of each stretch of WARC read, in bytes
 
 
-def _add_file(zf: zipfile.ZipFile, source: Path, name: str) -> dict:
+class _Indexer(CDXJIndexer):
+    """The CDXJ indexer, telling ``read(n)`` (if given) of each stretch of WARC it has read."""
+
+    def __init__(self, read: Progress | None, **kwargs):
+        super().__init__(**kwargs)
+        self._read, self._at = read, 0
+
+    def process_one(self, input_, output, filename):
+        self._at = 0
+        super().process_one(input_, output, filename)
+        self._read_to(os.path.getsize(filename))
+
+    def process_index_entry(self, it, record, filename, output):
+        super().process_index_entry(it, record, filename, output)
+        self._read_to(it.offset)
+
+    def _read_to(self, offset: int) -> None:
+        if self._read and offset > self._at:
+            self._read(offset - self._at)
+            self._at = offset
+
+
+def _add_file(zf: zipfile.ZipFile, source: Path, name: str, read: Progress | None = None) -> dict:
     """Copy ``source`` into the zip as ``name`` (stored: WARCs are already gzip), hashing on the way.
 
     A member gets a ZIP64 extra field only when it needs one (over ``zipfile.ZIP64_LIMIT``, 2 GiB - 1),
@@ -40,6 +64,8 @@ def _add_file(zf: zipfile.ZipFile, source: Path, name: str) -> dict:
                 digest.update(chunk)
                 size += len(chunk)
                 dst.write(chunk)
+                if read:
+                    read(len(chunk))
     return {"name": Path(name).name, "path": name, "hash": f"sha256:{digest.hexdigest()}", "bytes": size}
 
 
@@ -78,19 +104,33 @@ def _pages(db_path: Path, out: io.TextIOBase) -> int:
     return count
 
 
-def write_wacz(paths: ArchivePaths, out: Path) -> dict[str, int]:
-    """Write ``out`` (atomically: a ``.part`` file renamed at the end); return what went in."""
+def write_wacz(
+    paths: ArchivePaths, out: Path, progress: Callable[[str, int, int], None] | None = None
+) -> dict[str, int]:
+    """Write ``out`` (atomically: a ``.part`` file renamed at the end); return what went in.
+    ``progress(stage, bytes done, bytes total)`` is told how much WARC has been read (twice: to index
+    it, then to copy it)."""
     out = Path(out)
     warcs = sorted(paths.warc_dir.glob("*.warc.gz"))
+    total = sum(p.stat().st_size for p in warcs)
+    done = {"indexing": 0, "packing": 0}
+
+    def reading(stage: str) -> Progress | None:
+        def read(n: int) -> None:
+            done[stage] += n
+            progress(stage, done[stage], total)
+
+        return read if progress else None
+
     partial = out.with_name(out.name + ".part")
     with tempfile.TemporaryDirectory() as scratch:
         index, pages = Path(scratch) / "index.cdxj", Path(scratch) / "pages.jsonl"
         with open(index, "w", encoding="utf-8") as fh:
-            CDXJIndexer(output=fh, inputs=[str(p) for p in warcs], sort=True).process_all()
+            _Indexer(reading("indexing"), output=fh, inputs=[str(p) for p in warcs], sort=True).process_all()
         with open(pages, "w", encoding="utf-8") as fh:
             page_count = _pages(paths.db, fh)
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-            resources = [_add_file(zf, warc, f"archive/{warc.name}") for warc in warcs]
+            resources = [_add_file(zf, warc, f"archive/{warc.name}", reading("packing")) for warc in warcs]
             resources.append(_add_file(zf, index, "indexes/index.cdxj"))
             resources.append(_add_file(zf, pages, "pages/pages.jsonl"))
             package = {

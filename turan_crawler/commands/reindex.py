@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..archiving.paths import ArchivePaths
+from ..progress import bars
 from ..reindex import rebuild_index
 from . import EXIT_FAILURE, EXIT_OK, CommandError, holding_lock
 
@@ -17,8 +18,8 @@ def reindex(args: argparse.Namespace) -> int:
     if not paths.warc_dir.is_dir():
         raise CommandError(f"no WARC files in {paths.warc_dir}")
     started = time.monotonic()
-    with holding_lock(paths):
-        counts = rebuild_index(paths, Path(args.into) if args.into else None, args.workers)
+    with holding_lock(paths), bars(args.quiet) as progress:
+        counts = rebuild_index(paths, Path(args.into) if args.into else None, args.workers, progress)
     seconds = time.monotonic() - started
     for lost in counts["lost"]:
         print(f"LOST {lost}")

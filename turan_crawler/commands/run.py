@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from ..archiving.paths import ArchivePaths
 from ..archiving.runs import RunSummary
 from ..config import project_settings
+from ..progress import interactive
 from . import EXIT_FAILURE, EXIT_OK, CommandError, holding_lock
 
 Report = Callable[[Crawler, RunSummary], int]
@@ -44,7 +45,7 @@ def run_spider(
                     "ARCHIVE_LOCK_HELD": True,
                     "ARCHIVE_RUN_COMMAND": command,
                     "ARCHIVE_RUN_ARGS": args_text,
-                    "TURAN_PROGRESS": not quiet and sys.stderr.isatty(),
+                    "TURAN_PROGRESS": interactive(quiet),
                 }
             )
             process = CrawlerProcess(settings)  # its log goes to LOG_FILE; stderr gets warnings (cli.py)

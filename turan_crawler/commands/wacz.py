@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..archiving.paths import ArchivePaths
 from ..index import check_index
+from ..progress import bars
 from ..wacz import write_wacz
 from ..warc.writer import OPEN_SUFFIX
 from . import EXIT_OK, CommandError
@@ -22,7 +23,8 @@ def wacz(args: argparse.Namespace) -> int:
             f"{', '.join(unfinished)} still open: a crawl is running, or was killed (then run "
             f"`turan-crawler verify --repair --archive {paths.root}` first)"
         )
-    counts = write_wacz(paths, Path(args.out))
+    with bars(args.quiet) as progress:
+        counts = write_wacz(paths, Path(args.out), progress)
     print(
         f"turan-crawler wacz: {args.out}: {counts['warcs']} WARC files, {counts['pages']} pages",
         file=sys.stderr,
