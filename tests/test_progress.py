@@ -117,9 +117,9 @@ def test_the_crawl_draws_pages_against_what_is_still_to_walk_at_a_terminal(tmp_p
     assert frames, shown
     # the total is what was fetched plus what is known to be waiting: more than fetched while it runs
     assert any(int(total) > int(done) for done, total in frames), frames
-    assert re.search(r"pages/s [\d:]+<[\d:]+, articles \d+  errors \d+  blocked \d+  queued \d+", shown), (
-        shown
-    )
+    assert re.search(
+        r"pages/s [\d:]+<[\d:]+, articles new \d+ updated \d+  errors \d+  blocked \d+  queued \d+", shown
+    ), shown
     assert "turan-crawler crawl: " in shown
 
     args[args.index("--concurrency") + 1] = "4"  # again, incremental

@@ -165,7 +165,8 @@ class ProgressExtension:
         walk = self.to_walk()
         self.bar.total = pages + sum(walk.values())
         self.bar.set_postfix_str(
-            f"articles {get('turan/articles', 0)}  errors {get('turan/errors', 0)}  "
+            f"articles new {get('archive/articles_new', 0)} updated {get('archive/articles_updated', 0)}  "
+            f"errors {get('turan/errors', 0)}  "
             f"blocked {get('turan/blocked', 0)}  queued {walk['queued'] + walk['in_flight']}"
             + (f"  sitemap backlog {walk['backlog']}" if walk["backlog"] else ""),
             refresh=False,

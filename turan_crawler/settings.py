@@ -90,7 +90,7 @@ EXTENSIONS = {
     "turan_crawler.archiving.extension.ArchiveExtension": 100,
     "turan_crawler.progress.ProgressExtension": 200,
 }
-TURAN_PROGRESS = False  # a progress line on stderr (the CLI turns it on for interactive runs)
+TURAN_PROGRESS = False  # progress bars on stderr (the CLI turns them on at a terminal, unless --quiet)
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -106,7 +106,12 @@ class ArchiveExtension:
 
     def _open_archive(self, spider: scrapy.Spider) -> int:
         self.writer = ArchiveWriter(
-            self.paths, self.warc_max_size, self.warc_info, self._writer_failed, self.gzip_level
+            self.paths,
+            self.warc_max_size,
+            self.warc_info,
+            self._writer_failed,
+            self.gzip_level,
+            lambda saved: self.crawler.stats.inc_value(f"archive/articles_{saved}"),
         )
         self.writer.start()
         self.writer.call(lambda store: repair_archive(self.paths, store.db))

@@ -64,6 +64,7 @@ class ArchiveWriter(threading.Thread):
         warc_info: dict[str, str],
         on_failure: Callable[[BaseException], None],
         gzip_level: int = 6,
+        on_article: Callable[[str], None] = lambda saved: None,
     ):
         super().__init__(name="archive-writer", daemon=True)
         self.paths = paths
@@ -77,6 +78,7 @@ class ArchiveWriter(threading.Thread):
         self.run_id: int | None = None
         self._encoders = ThreadPoolExecutor(max_workers=2, thread_name_prefix="warc-gzip")
         self._on_failure = on_failure
+        self._on_article = on_article  # told 'new', 'updated' or 'unchanged' for each article written
 
     # -- the crawl's side --------------------------------------------------------------------------
     def submit(self, op: Capture | Fact) -> None:
@@ -172,6 +174,7 @@ class ArchiveWriter(threading.Thread):
                     op.done.put((False, exc))
             elif not isinstance(op, Capture) and (saved := apply_fact(self.store, op, self.run_id)):
                 self.articles[saved] += 1
+                self._on_article(saved)
         self.warc.flush()
         return False
 

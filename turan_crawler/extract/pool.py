@@ -11,6 +11,7 @@ with ``BrokenProcessPool`` and the next page starts a fresh pool. A crawl that i
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import multiprocessing
 import os
 import resource
@@ -53,12 +54,31 @@ def within_budget(function: Callable, seconds: float, *args):
         signal.signal(signal.SIGALRM, previous)
 
 
-def worker_setup(pid: int, memory: int, every: float = 1.0) -> None:
-    """In a worker: cap its memory (a page that needs more fails with MemoryError, the worker lives on),
-    ignore Ctrl-C (it reaches the whole process group; the crawl handles it and closes the pool), and
-    exit as soon as process ``pid`` is gone."""
+def worker_setup(pid: int, memory: int, logs, every: float = 1.0) -> None:
+    """In a worker: send its log records to the crawl (``logs``, a queue: there the CLI's level and filter
+    and the run's log file apply; a worker writing to stderr itself leaked warnings into ``--quiet`` cron
+    mail), cap its memory (a page that needs more fails with MemoryError, the worker lives on), ignore
+    Ctrl-C (it reaches the whole process group; the crawl handles it and closes the pool), and exit as
+    soon as process ``pid`` is gone."""
+    root = logging.getLogger()
+    root.handlers = [logging.handlers.QueueHandler(logs)]
+    root.setLevel(logging.INFO)
     limit_memory(memory)
     exit_with(pid, every)
+
+
+def relay_logs(logs) -> None:
+    """In the crawl: hand each record a worker logged to this process's own loggers (a daemon thread)."""
+
+    def relay() -> None:
+        while True:
+            try:
+                record = logs.get()
+            except (EOFError, OSError):  # the queue is gone: the crawl is ending
+                return
+            logging.getLogger(record.name).handle(record)
+
+    threading.Thread(target=relay, name="worker-logs", daemon=True).start()
 
 
 def limit_memory(memory: int) -> None:
@@ -92,17 +112,21 @@ class ExtractorPool:
         self.budget = budget or Budget()
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # a broken pool is dropped from a pool thread
+        self._logs = None  # the workers' log records, relayed to this process's loggers
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._executor is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload([self.function.__module__])
+                if self._logs is None:
+                    self._logs = context.Queue()
+                    relay_logs(self._logs)
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=context,
                     initializer=worker_setup,
-                    initargs=(os.getpid(), self.budget.memory),
+                    initargs=(os.getpid(), self.budget.memory, self._logs),
                 )
             return self._executor
 
