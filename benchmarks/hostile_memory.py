@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,22 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import free_port, run_measured, wait_for_url  # noqa: E402
+from conftest import run_measured, running_serve  # noqa: E402
 from hostile import HostileServer  # noqa: E402
 
 PAGES = ["gzip-bomb", "gzip-bomb-1g", "gzip-file", "links-100k", "links-500k", "deep-nesting", "long-line"]
 
 
 def view_peak(archive: Path, capture_id: int) -> tuple[int, float, float]:
-    port = free_port()
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "turan_crawler", "serve", "--archive", str(archive), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_url(base + "/turan", 60, serve)
+    with running_serve(archive) as (base, serve):
         started = time.monotonic()
         try:
             status = urllib.request.urlopen(f"{base}/-/turan/capture/{capture_id}/raw", timeout=120).status
@@ -47,9 +38,6 @@ def view_peak(archive: Path, capture_id: int) -> tuple[int, float, float]:
         with open(f"/proc/{serve.pid}/status") as fh:
             peak = int(next(line for line in fh if line.startswith("VmHWM")).split()[1]) / 1024
         return status, peak, seconds
-    finally:
-        serve.terminate()
-        serve.wait(timeout=10)
 
 
 def main() -> None:

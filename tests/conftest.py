@@ -237,17 +237,16 @@ BLOG_POST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title
 BLOG_PATHS = ("/2025/05/notes-from-baku", "/en/notes-from-baku")
 
 
-@pytest.fixture
-def other_site() -> Iterator[str]:
-    """A local blog (not Turan) for the generic extractor: its base URL."""
+@contextmanager
+def tiny_site(respond: Callable[[str], tuple[int, list[tuple[str, str]], bytes]]) -> Iterator[str]:
+    """A small HTTP server on 127.0.0.1 answering ``respond(path) -> (status, headers, body)``; its base."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
-            found = self.path in BLOG_PATHS
-            body = BLOG_POST.encode() if found else b"not found"
-            self.send_response(200 if found else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
+            status, headers, body = respond(self.path)
+            self.send_response(status)
+            for name, value in [*headers, ("Content-Length", str(len(body)))]:
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 
@@ -256,9 +255,27 @@ def other_site() -> Iterator[str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def other_site() -> Iterator[str]:
+    """A local blog (not Turan) for the generic extractor: its base URL."""
+
+    def respond(path: str):
+        found = path in BLOG_PATHS
+        return (
+            (200 if found else 404),
+            [("Content-Type", "text/html; charset=utf-8")],
+            (BLOG_POST.encode() if found else b"not found"),
+        )
+
+    with tiny_site(respond) as base:
+        yield base
 
 
 # -- real clients ----------------------------------------------------------------------------------------
@@ -312,6 +329,24 @@ def running_wayback(archive: Path, pywb_bin: Path, workdir: Path) -> Iterator[st
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@contextmanager
+def running_serve(archive: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real ``turan-crawler serve`` of ``archive``: (its base URL, its process)."""
+    port = free_port()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "turan_crawler", "serve", "--archive", str(archive), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_url(base + "/turan", 60, serve)
+        yield base, serve
+    finally:
+        serve.terminate()
+        serve.wait(timeout=10)
 
 
 # -- servers started by tests --------------------------------------------------------------------------

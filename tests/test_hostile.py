@@ -8,14 +8,13 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import capture_args, crawl_args, free_port, index, run_cli, run_measured, wait_for_url
+from conftest import capture_args, crawl_args, index, run_cli, run_measured, running_serve
 from hostile import HostileServer
 
 from turan_crawler.archiving.lock import ArchiveLock
@@ -57,15 +56,7 @@ def test_a_gzip_bomb_is_archived_as_received_marked_too_large_and_never_read(bom
 
 def test_the_web_view_of_a_bomb_says_so_without_inflating_it(bomb_archive, hostile):
     capture_id = capture_row(bomb_archive, hostile.url_of("gzip-bomb-1g"))["id"]
-    port = free_port()
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "turan_crawler", "serve", "--archive", str(bomb_archive), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_url(base + "/turan", 60, serve)
+    with running_serve(bomb_archive) as (base, serve):
         started = time.monotonic()
         with pytest.raises(urllib.error.HTTPError) as raw:
             urllib.request.urlopen(f"{base}/-/turan/capture/{capture_id}/raw", timeout=30)
@@ -76,9 +67,6 @@ def test_the_web_view_of_a_bomb_says_so_without_inflating_it(bomb_archive, hosti
         with open(f"/proc/{serve.pid}/status") as status:
             peak_kb = int(next(line for line in status if line.startswith("VmHWM")).split()[1])
         assert peak_kb / 1024 < 400
-    finally:
-        serve.terminate()
-        serve.wait(timeout=10)
 
 
 def test_reindex_of_an_archive_with_a_bomb_stays_bounded(bomb_archive, tmp_path):

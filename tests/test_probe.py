@@ -4,11 +4,9 @@ articles, and a sentence saying what is missing otherwise."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, tiny_site
 
 from turan_crawler.replica import start_replica
 
@@ -61,23 +59,9 @@ def test_probe_in_words_says_what_it_found(site):
 
 @pytest.fixture
 def challenge_only():
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            self.send_response(403)
-            self.send_header("Content-Type", "text/html; charset=UTF-8")
-            self.send_header("cf-mitigated", "challenge")
-            self.send_header("Content-Length", str(len(CHALLENGE)))
-            self.end_headers()
-            self.wfile.write(CHALLENGE)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    headers = [("Content-Type", "text/html; charset=UTF-8"), ("cf-mitigated", "challenge")]
+    with tiny_site(lambda path: (403, headers, CHALLENGE)) as base:
+        yield base
 
 
 def test_probe_of_a_site_answering_only_challenges_exits_1_and_says_so(challenge_only):

@@ -7,22 +7,10 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import (
-    CHROMIUM_ARGS,
-    crawl,
-    fetch,
-    free_port,
-    index,
-    run_cli,
-    running_wayback,
-    truth_of,
-    wait_for_url,
-)
+from conftest import CHROMIUM_ARGS, crawl, fetch, index, run_cli, running_serve, running_wayback, truth_of
 
 from turan_crawler.replica import start_replica
 
@@ -176,19 +164,8 @@ def lead_article(site, archived) -> tuple[int, str, str, str]:
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 def test_the_datasette_view_shows_the_page_with_its_archived_requisites(site, archived, lead_article):
     capture_id, _when, _url, lead = lead_article
-    port = free_port()
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "turan_crawler", "serve", "--archive", str(archived), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_url(base + "/turan", 60, serve)
+    with running_serve(archived) as (base, _serve):
         seen, shown = browse(f"{base}/-/turan/capture/{capture_id}", "archived-page-with-requisites.png")
-    finally:
-        serve.terminate()
-        serve.wait(timeout=10)
     assert seen and all(url.startswith(base) for url, _ in seen), [
         u for u, _ in seen if not u.startswith(base)
     ]
