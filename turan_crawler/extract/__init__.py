@@ -67,9 +67,9 @@ def extract(
     reason = sniff_not_html(body, headers)
     if reason:
         return Extraction(None, reason)
-    text, _codec = decode_html(body, headers)
+    text, codec = decode_html(body, headers)
     try:
-        root = parse_html(text)
+        root = parse_html(text, body if codec == "utf-8" else None)
     except (etree.ParserError, ValueError) as exc:
         log.warning("unparseable HTML at %s: %s", url, exc)
         root = None
@@ -110,14 +110,16 @@ def extract(
 
 def _what_else(url: str, structure: PageStructure, reading: Reading, site: Site) -> str | None:
     """'error' or 'listing' when the page is one of those rather than the article the rules read."""
-    if structure.error_heading() and reading.prose < ERROR_MAX_TEXT:
+    if reading.prose < ERROR_MAX_TEXT and structure.error_heading():
         return "error"
-    if reading.article is not None:
+    container = reading.container
+    teaser = container is not None and structure.in_dated_item(structure.page.position[container])
+    if reading.article is not None and not teaser:
         hinted = site.listing_kind(url) and not reading.meta.is_article
         return "listing" if hinted and structure.is_listing() else None
-    if structure.is_listing() or site.listing_kind(url):
+    if structure.is_listing() or site.listing_kind(url) or (teaser and structure.main_list() is not None):
         return "listing"
-    return None
+    return "no_text" if teaser else None
 
 
 def read_response(

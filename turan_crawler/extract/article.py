@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -52,19 +53,26 @@ class Reading:
     meta: Metadata = field(default_factory=Metadata)
 
 
-def _site_names(site: Site) -> str:
-    names = sorted(site.furniture.not_authors, key=len, reverse=True)
-    return "|".join(re.escape(name) for name in names)
+@lru_cache(maxsize=16)
+def _site_name_patterns(names: frozenset[str]) -> tuple[re.Pattern, re.Pattern] | None:
+    """(suffix, prefix) patterns of a site's names in a title."""
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return (
+        re.compile(rf"\s*{_SEPARATOR}\s*(?:{alternatives})\s*$", re.I),
+        re.compile(rf"^(?:{alternatives})\s*{_SEPARATOR}+\s*", re.I),
+    )
 
 
 def clean_title(title: str | None, site: Site) -> str | None:
     """``<title>`` or a metadata title without the site's name: "X | Turan", "X - Turan.az", "Turan :: X"."""
     title = normalize(title)
-    names = _site_names(site)
-    if not title or not names:
+    patterns = _site_name_patterns(site.furniture.not_authors)
+    if not title or patterns is None:
         return title or None
-    title = re.sub(rf"\s*{_SEPARATOR}\s*(?:{names})\s*$", "", title, flags=re.I)
-    title = re.sub(rf"^(?:{names})\s*{_SEPARATOR}+\s*", "", title, flags=re.I)
+    suffix, prefix = patterns
+    title = prefix.sub("", suffix.sub("", title))
     if title.lower() in site.furniture.not_authors:
         return None
     return title or None

@@ -26,9 +26,8 @@ from lxml import etree
 from ..sites import Furniture
 from .dates import looks_like_date_line, parse_date_text
 from .page import BLOCK_TAGS, IMAGES, PRUNED, PageIndex, furniture_word, is_social, normalize, text_of
-from .structure import PageStructure
+from .structure import MIN_PARAGRAPH, PageStructure
 
-MIN_PARAGRAPH = 25  # characters: shorter blocks do not count towards choosing the container
 MIN_BODY = 120  # characters: less than this in the best container means the site rules found no text
 MIN_TEXT = 140  # characters: an article has at least this much running text (a two-line notice has not)
 CAPTION_MAX = 300  # characters: a line under an image longer than this is text, not a caption
@@ -62,7 +61,12 @@ class Wording:
         )
         labels = "|".join(map(re.escape, sorted(furniture.byline_labels, key=len, reverse=True)))
         # "By Jane Doe", "Müəllif: X", "Автор: X": the label in any case, the name capitalised
-        self.labelled = re.compile(rf"(?<![^\W\d_])(?i:{labels})\b\s*:?\s*({NAME})") if labels else _NEVER
+        # "By Jane Doe", "Müəllif: X", "Автор: X": the label in any case, the name capitalised (a single
+        # word is read too, to tell "By Turan" from a name)
+        one_to_four = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}"
+        self.labelled = (
+            re.compile(rf"(?<![^\W\d_])(?i:{labels})\b\s*:?\s*({one_to_four})") if labels else _NEVER
+        )
         self.name_place = re.compile(rf"^({NAME}),\s*{_NAME_WORD}$")
         credits = "|".join(map(re.escape, furniture.credit_labels))
         self.credit = re.compile(rf"^(?:{credits})\s*:", re.I) if credits else _NEVER
@@ -99,6 +103,7 @@ class Wording:
             or self.is_stop(name)
             or looks_like_date_line(name)
             or not NAME_LINE.match(name)
+            or name.isupper()  # "AZ RU": language links, initials, acronyms
         ):
             return None
         return name
@@ -179,12 +184,14 @@ def find_container(page: PageIndex, structure: PageStructure) -> etree._Element 
     for pos in page.units:
         if chrome.covers(pos) or lists.covers(pos) or not_text.covers(pos):
             continue
-        el = order[pos]
-        length = len(text_of(el))
+        length = page.text_length(pos)
         if length < MIN_PARAGRAPH:
             continue
-        if page.any_between(structure.link_pos, pos, page.end[pos]) and _linked(el) > length * LINKED_MAX:
-            continue
+        el = order[pos]
+        if page.any_between(structure.link_pos, pos, page.end[pos]):
+            length = len(text_of(el))
+            if length < MIN_PARAGRAPH or _linked(el) > length * LINKED_MAX:
+                continue
         parent = el.getparent()
         if parent is None or parent not in position:
             continue

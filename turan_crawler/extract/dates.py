@@ -203,7 +203,7 @@ def parse_dateline(paragraph: str) -> str | None:
 
 
 _STRIP_DATES = (OLD_LAYOUT, DAY_MONTH_YEAR, MONTH_DAY_YEAR, DOTTED_SHORT, NUMERIC)
-_LEFTOVER = re.compile(r"[\s,.()/|·•–—-]*")
+_LEFTOVER = re.compile(r"(?:[\s,.()/|·•–—-]|\bat\b|\bв\b|\bsaat\b|\bг\b)*")
 
 
 def looks_like_date_line(text: str) -> bool:

@@ -85,7 +85,7 @@ def next_pages(structure: PageStructure, site: Site) -> list[str]:
         anchor = page.order[link.pos]
         rel = (anchor.get("rel") or "").lower().split()
         label = text_of(anchor) if len(anchor) else anchor.text or ""
-        paged = "next" in rel or "prev" in rel or _is_page_anchor(label, words)
+        paged = "next" in rel or "prev" in rel or (len(label) <= 40 and _is_page_anchor(label, words))
         if paged and same_listing(link.url):
             found.append(link.url)
     return _dedup(found)

@@ -24,7 +24,8 @@ from .page import PageIndex, Resolver, Spans, is_social, normalize, text_of
 
 ITEM_MAX_TEXT = 600  # characters: a list item (title, date, teaser) is smaller; an article is larger
 LISTING_MIN = 4  # dated article items in a page's main list make it a listing
-LIST_MIN = 3  # dated items in a group make it a list of links, whose text is never an article's
+LIST_MIN = 2  # dated items in a group make it a list of links, whose text is never an article's
+MIN_PARAGRAPH = 25  # characters: a shorter block is a label or a date, not a paragraph
 _ERROR_CODE = re.compile(r"(?<!\d)40[14](?!\d)")
 _EMBED_CLASSES = ("twitter-tweet", "instagram-media", "telegram-post", "tiktok-embed", "fb-xfbml", "fb-post")
 
@@ -64,7 +65,16 @@ class Group:
         return sum(item.dated for item in self.items)
 
     def urls(self) -> list[str]:
-        return [item.link.url for item in self.items]
+        """The dated items' links."""
+        return [item.link.url for item in self.items if item.dated]
+
+
+def _same_row(previous: etree._Element, parent: etree._Element) -> bool:
+    return (
+        previous.getnext() is parent
+        and previous.tag == parent.tag
+        and previous.get("class") == parent.get("class")
+    )
 
 
 class PageStructure:
@@ -157,8 +167,12 @@ class PageStructure:
 
     # -- link items and groups ------------------------------------------------------------------------
     def _items(self) -> list[Item]:
+        """Each article link's item: its largest ancestor with no other article, little text, no ``h1``
+        and at most one paragraph (a teaser)."""
         page, positions, links = self.page, self._article_pos, self.article_links
         body = page.body
+        h1 = sorted(page.position[el] for el in page.h1)
+        long_units = [pos for pos in page.units if page.text_length(pos) >= MIN_PARAGRAPH]
         items: dict[int, Item] = {}
         for link in links:
             cur = link.pos
@@ -168,9 +182,12 @@ class PageStructure:
                     break
                 ppos = page.position[parent]
                 lo, hi = bisect_left(positions, ppos), bisect_right(positions, page.end[ppos])
-                if any(links[i].url != link.url for i in range(lo, hi)):
+                if hi - lo > 1 and any(links[i].url != link.url for i in range(lo, hi)):
                     break
-                if page.text_length(ppos) > ITEM_MAX_TEXT:
+                last = page.end[ppos]
+                if page.text_length(ppos) > ITEM_MAX_TEXT or page.any_between(h1, ppos, last):
+                    break
+                if page.count_between(long_units, ppos, last) > 1:
                     break
                 cur = ppos
             if cur not in items:
@@ -180,19 +197,14 @@ class PageStructure:
         return sorted(items.values(), key=lambda item: item.pos)
 
     def _groups(self) -> list[Group]:
+        """Items under one parent form a group; so do items under sibling rows of one grid (adjacent
+        parents of the same tag and class: table rows of a calendar)."""
         page = self.page
         groups: list[Group] = []
         parents: list[etree._Element] = []
         for item in self.items:
             parent = page.order[item.pos].getparent()
-            if groups and (
-                parent is parents[-1]
-                or (
-                    parent.getparent() is parents[-1].getparent()
-                    and parent.tag == parents[-1].tag
-                    and parent.getparent() is not None
-                )
-            ):
+            if groups and (parent is parents[-1] or _same_row(parents[-1], parent)):
                 groups[-1].items.append(item)
                 parents[-1] = parent
                 continue
@@ -202,6 +214,11 @@ class PageStructure:
             group.kind = self.furniture_kind(group.start)
             group.chrome = self.chrome.covers(group.start)
         return groups
+
+    def in_dated_item(self, pos: int) -> bool:
+        """Whether ``pos`` lies in a dated link item (a teaser of another article)."""
+        end = self.page.end
+        return any(item.dated and item.pos <= pos <= end[item.pos] for item in self.items)
 
     def main_list(self) -> Group | None:
         """The group of dated items that is the page's own content (not a sidebar or furniture block)."""
