@@ -46,8 +46,8 @@ def page(article: str, head: str = "", lang: str = "en", sidebar: str = LATEST, 
     """A page of the site around ``article``: page header with today's date and a menu, a sidebar."""
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
-        '<body><header class="top"><span>Wednesday, 21 February 2024</span>'
-        f'<nav><a href="/{lang}">Home</a> <a href="/{lang}/politics">Politics</a> '
+        '<body><div class="top-bar">Wednesday, 21 February 2024</div>'
+        f'<header class="top"><nav><a href="/{lang}">Home</a> <a href="/{lang}/politics">Politics</a> '
         f'<a href="/{lang}/economics">Economics</a></nav></header>'
         f'<main><div class="col">{article}</div>{sidebar}</main>'
         "<footer><p>© 1990-2026 Turan Information Agency</p></footer></body></html>"
@@ -87,7 +87,8 @@ def _teasers(count: int) -> str:
     return "".join(
         f'<div class="row"><h2><a href="/en/politics/story-{n}-7900{n:02d}">Story {n} of the week</a></h2>'
         f"<span>{n + 1} March 2024</span><p>A teaser of the story number {n}, cut short after a sentence "
-        "or two so that a reader wants to open the whole article and read it to the end.</p></div>"
+        "or two so that a reader wants to open the whole article and read it to the end, where the "
+        "agency's correspondent explains what happened and why.</p></div>"
         for n in range(count)
     )
 
@@ -130,9 +131,9 @@ def test_the_page_headers_date_of_today_is_not_the_articles():
 
 
 def test_a_related_items_date_is_not_the_articles():
-    article = read(article_with(after=RELATED)).article
-    assert article["published_at"] is None
-    assert len(article["related"]) == 3  # and the block is found by its structure
+    related = '<p>See <a href="/en/politics/older-story-780001">An older story</a> of 15 May 2023 16:21</p>'
+    assert read(article_with(after=related)).article["published_at"] is None
+    assert read(article_with(after=RELATED)).article["published_at"] is None
 
 
 def test_a_printed_on_date_is_not_the_articles():
@@ -148,7 +149,9 @@ def test_the_date_in_the_articles_header_is_taken_and_a_date_alone_stays_a_date(
 
 
 def test_a_time_element_in_the_header_beats_the_printed_date():
-    header = '<time datetime="2018-06-28T15:40">28.06.2018 15:40</time>'
+    header = '<time datetime="2018-06-28T11:40:00+00:00">28.06.2018 15:40</time>'
+    assert read(article_with(header)).article["published_at"] == "2018-06-28T11:40:00+00:00"
+    header = '<time datetime="2018-06-28T15:40">Thursday afternoon</time>'
     assert read(article_with(header)).article["published_at"] == "2018-06-28T15:40:00+04:00"
 
 
@@ -160,6 +163,7 @@ def test_a_time_element_in_the_header_beats_the_printed_date():
         ("Bakı/10.02.2023/Turan:", "2023-02-10"),
         ("Баку/14.07.21/Туран:", "2021-07-14"),
         ("New York/01.02.23/Turan:", "2023-02-01"),
+        ("Gəncə/05.03.19/Turan:", "2019-03-05"),
     ],
 )
 def test_a_dateline_gives_the_date_in_every_shape(dateline, date):
@@ -211,6 +215,14 @@ def test_azerbaijani_and_russian_weekdays_and_months_are_read(printed, iso):
     assert read(article_with(f"<div>{printed}</div>")).article["published_at"] == iso
 
 
+@pytest.mark.parametrize(
+    "line", ["Çərşənbə axşamı, 10 İyun 2025", "Среда, 10 июня 2025, 10:00", "Tuesday, June 10, 2025 at 10:00"]
+)
+def test_a_date_line_opening_the_text_is_not_text(line):
+    article = read(article_with(text=f"<p>{line}</p>{TEXT}")).article
+    assert article["body"] == BODY and article["published_at"].startswith("2025-06-10")
+
+
 # -- what is body text ---------------------------------------------------------------------------------
 def test_captions_are_not_text():
     text = (
@@ -253,8 +265,9 @@ def test_embedded_posts_are_not_text(embed):
 
 def test_a_share_bar_is_not_text():
     share = (
-        '<div class="s"><span>Share:</span><a href="https://www.facebook.com/sharer.php?u=x">Facebook</a>'
-        '<a href="https://x.com/intent/tweet?url=x">X</a><a href="https://t.me/share/url?url=x">Telegram</a></div>'
+        '<div class="s"><span>Share this article with friends:</span><a href="https://www.facebook.com/'
+        'sharer.php?u=x">f</a><a href="https://x.com/intent/tweet?url=x">x</a><a href="https://t.me/share/url'
+        '?url=x">t</a></div>'
     )
     assert read(article_with(text=TEXT + share)).article["body"] == BODY
 

@@ -71,7 +71,7 @@ DOTTED_SHORT = re.compile(rf"(?<!\d)(\d{{1,2}})[.-]({_W})[.-](\d{{4}})(?!\d){_TI
 NUMERIC = re.compile(rf"(?<![\d.:/])(\d{{1,2}})([./])(\d{{1,2}})\2(\d{{4}})(?![\d.:/]){_TIME}")
 # Old layout: "2017 October 28 ( Saturday )  15:07:34" (az weekdays may have two words)
 OLD_LAYOUT = re.compile(
-    rf"(?<!\d)(\d{{4}})\s+({_W})\s+(\d{{1,2}})\s*(?:\([^()]{{0,40}}\))?\s*(\d{{1,2}}):(\d{{2}})(?::(\d{{2}}))?"
+    rf"(?<!\d)(\d{{4}})\s+({_W})\s+(\d{{1,2}})(?!\d)\s*(?:\([^()]{{0,40}}\))?\s*(\d{{1,2}}):(\d{{2}})(?::(\d{{2}}))?"
 )
 # "2024-12-08 13:33", "2024-12-08T13:33:00+04:00"
 ISO_LIKE = re.compile(
@@ -202,7 +202,7 @@ def parse_dateline(paragraph: str) -> str | None:
     return _iso(year, int(mo), int(d), None, None)
 
 
-_STRIP_DATES = (OLD_LAYOUT, DAY_MONTH_YEAR, MONTH_DAY_YEAR, DOTTED_SHORT, NUMERIC)
+_STRIP_DATES = (DAY_MONTH_YEAR, MONTH_DAY_YEAR, DOTTED_SHORT, NUMERIC, OLD_LAYOUT)
 _LEFTOVER = re.compile(r"(?:[\s,.()/|·•–—-]|\bat\b|\bв\b|\bsaat\b|\bг\b)*")
 
 
