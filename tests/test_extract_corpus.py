@@ -15,23 +15,11 @@ from pathlib import Path
 import pytest
 
 from turan_crawler.extract import parse_article, why_not_article
+from turan_crawler.replica.site import TRUTH_FIELDS
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 ENTRIES = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-FIELDS = (
-    "title",
-    "author",
-    "published_at",
-    "category",
-    "category_slug",
-    "article_id",
-    "editor_code",
-    "paywalled",
-    "lang",
-    "text_lang",
-    "body",
-    "word_count",
-)
+FIELDS = TRUTH_FIELDS  # every field of an article, as the replica's truth states them
 REASONS = {"error", "listing", "no_text"}
 
 # Every class of page the corpus must exercise: a tag in some entry's "checks".

@@ -151,24 +151,23 @@ def _numeric_day_month(first: int, second: int) -> tuple[int, int]:
     return (second, first) if first <= 12 < second else (first, second)
 
 
+# Dates with a month name: the pattern and where year, month word and day are among its groups (the time
+# of day, when printed, is in the three groups after them).
+_NAMED_MONTH = (
+    (OLD_LAYOUT, (0, 1, 2)),  # year, month, day
+    (DAY_MONTH_YEAR, (2, 1, 0)),
+    (MONTH_DAY_YEAR, (2, 0, 1)),
+    (DOTTED_SHORT, (2, 1, 0)),
+)
+
+
 def _candidates(text: str):
     """(start, iso) for every date printed in ``text``."""
-    for match in OLD_LAYOUT.finditer(text):
-        y, word, d, h, mi, s = match.groups()
-        if month := month_number(word):
-            yield match.start(), _iso(int(y), month, int(d), h, mi, s)
-    for match in DAY_MONTH_YEAR.finditer(text):
-        d, word, y, h, mi, s = match.groups()
-        if month := month_number(word):
-            yield match.start(), _iso(int(y), month, int(d), h, mi, s)
-    for match in MONTH_DAY_YEAR.finditer(text):
-        word, d, y, h, mi, s = match.groups()
-        if month := month_number(word):
-            yield match.start(), _iso(int(y), month, int(d), h, mi, s)
-    for match in DOTTED_SHORT.finditer(text):
-        d, word, y, h, mi, s = match.groups()
-        if month := month_number(word):
-            yield match.start(), _iso(int(y), month, int(d), h, mi, s)
+    for pattern, (year, word, day) in _NAMED_MONTH:
+        for match in pattern.finditer(text):
+            groups = match.groups()
+            if month := month_number(groups[word]):
+                yield match.start(), _iso(int(groups[year]), month, int(groups[day]), *groups[3:])
     for match in NUMERIC.finditer(text):
         a, _sep, b, y, h, mi, s = match.groups()
         day, month = _numeric_day_month(int(a), int(b))
