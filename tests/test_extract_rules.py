@@ -142,6 +142,12 @@ def test_a_printed_on_date_is_not_the_articles():
     assert read(article_with(after=printed)).article["published_at"] is None
 
 
+def test_an_updated_date_is_not_the_publication_date():
+    both = "<div>June 12, 2023 at 09:40 Updated: June 13, 2023 at 11:02</div>"
+    assert read(article_with(both)).article["published_at"] == "2023-06-12T09:40:00+04:00"
+    assert read(article_with("<div>Updated: 13 June 2023</div>")).article["published_at"] is None
+
+
 def test_the_date_in_the_articles_header_is_taken_and_a_date_alone_stays_a_date():
     assert read(article_with("<div>Tuesday, 10 June 2025</div>")).article["published_at"] == "2025-06-10"
     timed = read(article_with("<div>10 June 2025, 09:15</div>")).article
@@ -355,6 +361,11 @@ def test_a_byline_with_a_place_role_or_label_gives_the_person(byline, name):
     assert read(article_with(header)).article["author"] == name
 
 
+def test_a_credit_with_by_is_no_byline():
+    header = "<div>Photos by Reuters</div><div>By Jane Doe · 15 May 2023 16:21</div>"
+    assert read(article_with(header)).article["author"] == "Jane Doe"
+
+
 @pytest.mark.parametrize(
     "head,header",
     [
@@ -371,6 +382,16 @@ def test_a_byline_with_a_place_role_or_label_gives_the_person(byline, name):
 def test_the_agency_is_never_an_author(head, header):
     html = page(f"<article><h1>Talks Resume</h1>{header}<div>{TEXT}</div></article>", head=head)
     assert read(html).article["author"] is None
+
+
+def test_text_the_site_rules_cannot_place_is_read_by_the_generic_fallback():
+    prose = " ".join(
+        ["The ministers met again in Washington on Monday and agreed to continue the talks."] * 4
+    )
+    html = f"<html><head><title>Talks Resume | Turan</title></head><body>{prose}<br>{prose}</body></html>"
+    article = read(html.encode()).article
+    assert article["extracted_by"] == "generic" and article["title"] == "Talks Resume"
+    assert "agreed to continue" in article["body"]
 
 
 # -- links ---------------------------------------------------------------------------------------------

@@ -93,8 +93,9 @@ def extract(
         return Extraction(article, None if article else "no_text", links)
     reading = build_article(url, page, structure, text, site)
     reason = _what_else(url, structure, reading, site)
-    if reason is None and reading.article is None and (site.article_view(url) or reading.meta.is_article):
-        reading = build_article(url, page, structure, text, site, generic=True)  # the generic fallback
+    fallback = reading.container is None and (site.article_view(url) or reading.meta.is_article)
+    if reason is None and reading.article is None and fallback:  # the site rules could not place the text
+        reading = build_article(url, page, structure, text, site, generic=True)
     links = page_links(structure, site, reading if reason is None else None)
     article = reading.article if reason is None else None
     if article is None:

@@ -180,14 +180,14 @@ def _kicker(title_el, words) -> str | None:
     return None
 
 
+@dataclass
 class Header:
-    """What the article's header and byline area says: a date, a ``<time datetime>``, a byline, a label."""
+    """What the article's header and byline area says: a ``<time datetime>``, a date, a byline, a label."""
 
-    def __init__(self):
-        self.time: str | None = None
-        self.date: str | None = None
-        self.author: str | None = None
-        self.label: str | None = None
+    time: str | None = None
+    date: str | None = None
+    author: str | None = None
+    label: str | None = None
 
 
 def read_header(
@@ -218,8 +218,8 @@ def read_header(
         text = block.text
         if text.casefold() == title_key or words.is_stop(text):
             continue
-        if header.date is None and not words.is_not_published(text):
-            header.date = parse_date_text(text)
+        if header.date is None:
+            header.date = parse_date_text(words.published_part(text))
         if not named:
             named, header.author = words.byline_in(text)
         if header.label is None:

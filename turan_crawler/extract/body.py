@@ -60,7 +60,6 @@ class Wording:
             re.compile(rf"^(?:by\s+)?(.{{3,60}}?)\s*[/|,–-]\s*(?:{jobs})\b.*$", re.I) if jobs else _NEVER
         )
         labels = "|".join(map(re.escape, sorted(furniture.byline_labels, key=len, reverse=True)))
-        # "By Jane Doe", "Müəllif: X", "Автор: X": the label in any case, the name capitalised
         # "By Jane Doe", "Müəllif: X", "Автор: X": the label in any case, the name capitalised (a single
         # word is read too, to tell "By Turan" from a name)
         one_to_four = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}"
@@ -87,10 +86,6 @@ class Wording:
 
     def is_credit(self, text: str) -> bool:
         return len(text) <= 120 and bool(self.credit.match(text))
-
-    def mentions_job(self, text: str) -> bool:
-        low = text.lower()
-        return any(job in low for job in self.furniture.job_titles)
 
     def _person(self, name: str | None) -> str | None:
         if not name:
@@ -125,10 +120,12 @@ class Wording:
 
     def byline_in(self, text: str) -> tuple[bool, str | None]:
         """Whether a header line is a byline, and the person it names (None for the agency): a labelled
-        byline anywhere in it ("26 August 2024By Jane Doe"), or one of its pieces (split at · • |) that
-        is a byline by itself."""
-        if match := self.labelled.search(text):
-            return True, self._person(match.group(1))
+        byline opening it or after a date ("26 August 2024By Jane Doe", not "Photos by Reuters"), or one of
+        its pieces (split at · • |) that is a byline by itself."""
+        for match in self.labelled.finditer(text):
+            before = text[: match.start()].rstrip()
+            if not before or not before[-1].isalpha():
+                return True, self._person(match.group(1))
         for piece in _PIECES.split(text):
             if match := self.byline.match(piece):
                 return True, self._person(match.group(1).strip())
@@ -141,10 +138,12 @@ class Wording:
                     return True, name
         return False, None
 
-    def is_not_published(self, text: str) -> bool:
-        """A date line that says it is not the publication ("Updated: ...", "Printed on ...")."""
+    def published_part(self, text: str) -> str:
+        """A header line up to a word saying that what follows is not the publication date ("Updated: ...",
+        "Printed from turan.az on ...")."""
         low = text.lower()
-        return any(label in low for label in self.not_published)
+        cut = min((i for label in self.not_published if (i := low.find(label)) >= 0), default=len(text))
+        return text[:cut]
 
 
 @cache
