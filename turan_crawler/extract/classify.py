@@ -40,7 +40,7 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str:
 
 def sniff_not_html(body: bytes, headers: Mapping[str, str] | None) -> str | None:
     """'empty' or 'not_html' when the bytes cannot be an HTML page (whatever the Content-Type claims)."""
-    if not body.strip():
+    if not body or body.isspace():  # (strip() would copy the whole page)
         return "empty"
     content_type = _header(headers, "content-type").split(";")[0].strip().lower()
     if content_type not in _HTML_TYPES:

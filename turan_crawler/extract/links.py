@@ -162,6 +162,7 @@ def link_blocks(structure: PageStructure, site: Site, reading=None) -> dict[str,
 def listing_links(structure: PageStructure, site: Site, exclude: set[str], reading=None) -> list[str]:
     page, url = structure.page, structure.url
     host = (urlsplit(url).hostname or "").lower()
+    origin = Resolver(url).origin + "/"
     here = url.rstrip("/")
     container = reading.container if reading is not None else None
     text_span = page.span(container) if container is not None and container in page.position else None
@@ -171,12 +172,13 @@ def listing_links(structure: PageStructure, site: Site, exclude: set[str], readi
             continue
         if text_span and text_span[0] <= link.pos <= text_span[1]:
             continue
-        split = urlsplit(link.url)
-        target = (split.hostname or "").lower()
-        if split.scheme not in ("http", "https") or not (
-            target == host or (site.hosts and site.owns(target) and site.owns(host))
-        ):
-            continue
+        if not link.url.startswith(origin):  # the page's own host and scheme: most links
+            split = urlsplit(link.url)
+            target = (split.hostname or "").lower()
+            if split.scheme not in ("http", "https") or not (
+                target == host or (site.hosts and site.owns(target) and site.owns(host))
+            ):
+                continue
         if site.article_view(link.url) or not site.is_listing_candidate(link.url):
             continue
         found.append(link.url)
