@@ -22,6 +22,9 @@ from ..sites import Site
 from .page import Resolver, normalize, text_of
 from .structure import Group, PageStructure
 
+# Each kind keeps at most this many links: a page with half a million must not make the crawl follow, or
+# the index store, half a million links.
+MAX_LINKS = 1_000
 _PAGE_PARAMS = {"page", "p", "pg", "paged", "start", "offset"}
 _PAGE_SUFFIX = re.compile(r"^(.*?)(?:/page)?/(\d+)$")
 _DIGITS = re.compile(r"\d+")
@@ -189,7 +192,7 @@ def page_links(structure: PageStructure, site: Site, reading=None) -> dict[str, 
     """Absolute URLs by kind (see the module's docstring)."""
     blocks = link_blocks(structure, site, reading)
     pages = next_pages(structure, site)
-    return {
+    found = {
         "latest_news": blocks["latest_news"],
         "related": blocks["related"],
         "translation": translations(structure, site),
@@ -197,3 +200,4 @@ def page_links(structure: PageStructure, site: Site, reading=None) -> dict[str, 
         "next_page": pages,
         "listing": listing_links(structure, site, set(pages), reading),
     }
+    return {kind: urls[:MAX_LINKS] for kind, urls in found.items()}

@@ -22,6 +22,9 @@ from ..sites import ArticleUrl, Site
 from .dates import has_date
 from .page import PageIndex, Resolver, Spans, is_social, normalize, text_of
 
+# A page's links are read up to this many anchors: a news page has a few hundred; a page with 500,000 must
+# not take minutes to read.
+MAX_ANCHORS = 20_000
 ITEM_MAX_TEXT = 600  # characters: a list item (title, date, teaser) is smaller; an article is larger
 LISTING_MIN = 4  # dated article items in a page's main list make it a listing
 LIST_MIN = 2  # dated items in a group make it a list of links, whose text is never an article's
@@ -86,7 +89,7 @@ class PageStructure:
         self.site = site
         resolve = Resolver(url)
         self.links: list[Link] = []
-        for anchor in page.anchors:
+        for anchor in page.anchors[:MAX_ANCHORS]:
             target = resolve(anchor.get("href"))
             if target:
                 self.links.append(Link(page.position[anchor], target, site.article_url(target)))
