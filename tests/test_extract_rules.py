@@ -450,6 +450,18 @@ def test_latest_and_related_blocks_are_found_by_structure_whatever_their_heading
     assert all("/en/politics/older-story-" in url for url in article["related"])
 
 
+def test_a_latest_news_heading_directly_in_the_page_body_heads_its_links():
+    latest = "".join(
+        f'<p><a href="/en/economics/story-{n}-79010{n}">Story {n}</a><br>0{n + 1}.Jan.2026</p>'
+        for n in range(3)
+    )
+    html = (
+        f"<html><body><h1>Talks Resume</h1>{TEXT}<p>Latest news</p>{latest}<p>14 Jan 2026</p></body></html>"
+    )
+    article = read(html.encode()).article
+    assert len(article["latest_news"]) == 3 and article["published_at"] is None and article["body"] == BODY
+
+
 def test_hreflang_alternates_are_translations_but_a_links_own_language_is_not():
     head = '<link rel="alternate" hreflang="az" href="/az/siyaset/danisiqlar-790002">'
     own = '<p><a hreflang="en" href="/en/economics/other-790003">Other</a></p>'

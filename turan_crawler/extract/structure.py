@@ -129,10 +129,11 @@ class PageStructure:
                     if parent is self.page.body:
                         break
                     top, parent = parent, parent.getparent()
-                if parent is None or parent not in self.page.position:
+                if parent is None or top not in self.page.position:
                     continue
-                start = self.page.position[top]
-                blocks.append((start, self.page.end[self.page.position[parent]], kind))
+                position = self.page.position
+                stop = self.page.end[position[parent]] if parent in position else len(self.page.order) - 1
+                blocks.append((position[top], stop, kind))
         return sorted(blocks)
 
     def _is_menu_link(self, el: etree._Element) -> bool:
