@@ -106,6 +106,15 @@ def test_a_category_page_with_a_single_teaser_is_a_listing():
     assert result.article is None and result.reason == "listing"
 
 
+def test_a_short_article_linking_to_itself_is_no_teaser():
+    post = (
+        '<div class="post"><b>Talks Resume</b> <a href="/en/politics/talks-resume-in-washington-790001">'
+        f"Permalink</a> <span>15 May 2023</span><p>{BODY}</p></div>"
+    )
+    article = read(page(post, title="Talks Resume | Turan")).article
+    assert article is not None and article["published_at"] == "2023-05-15"
+
+
 def test_a_two_line_notice_has_too_little_text():
     html = article_with(
         "<div>20 August 2025, 17:30</div>",

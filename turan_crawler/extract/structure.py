@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -95,7 +96,9 @@ class PageStructure:
                 self.links.append(Link(page.position[anchor], target, site.article_url(target)))
         self.link_pos = [link.pos for link in self.links]
         self.article_links = [link for link in self.links if link.article]
-        self._article_pos = [link.pos for link in self.article_links]
+        own = urlsplit(url).path.rstrip("/")
+        self._others = [link for link in self.article_links if urlsplit(link.url).path.rstrip("/") != own]
+        self._article_pos = [link.pos for link in self._others]
         self.chrome = Spans(page, page.chrome)
         self.furniture = self._furniture_blocks()
         self.embeds = [pos for pos in page.blockquotes if self._is_embed(pos)]
@@ -171,9 +174,9 @@ class PageStructure:
 
     # -- link items and groups ------------------------------------------------------------------------
     def _items(self) -> list[Item]:
-        """Each article link's item: its largest ancestor with no other article, little text, no ``h1``
+        """Each link to another article: its item, the largest ancestor with no other article, little text, no ``h1``
         and at most one paragraph (a teaser)."""
-        page, positions, links = self.page, self._article_pos, self.article_links
+        page, positions, links = self.page, self._article_pos, self._others
         body = page.body
         h1 = sorted(page.position[el] for el in page.h1)
         long_units = [pos for pos in page.units if page.text_length(pos) >= MIN_PARAGRAPH]
