@@ -48,7 +48,7 @@ def _iter_jsonld(doc: etree._Element):
     for script in doc.iterfind(".//script[@type='application/ld+json']"):
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested deeper than anyone writes JSON-LD
             log.debug("unparseable JSON-LD block skipped")
             continue
         stack = [data]
