@@ -9,9 +9,17 @@ from turan_crawler.sites import GENERIC, TURAN
 TURAN_WORDS = rules.wording(TURAN.furniture)
 
 
+def blocks(texts: list[str], groups: list[int] | None = None) -> list[rules.Block]:
+    return [rules.Block(text, n, groups[n] if groups else n) for n, text in enumerate(texts)]
+
+
 def peel(paragraphs: list[str], title: str | None = None) -> tuple[list[str], rules.Found]:
     found = rules.Found()
-    return rules.peel(list(paragraphs), title, found, TURAN_WORDS), found
+    return [block.text for block in rules.peel(blocks(paragraphs), title, found, TURAN_WORDS)], found
+
+
+def read(found: rules.Found, texts: list[str], groups: list[int]) -> list[str]:
+    return [block.text for block in rules.body_paragraphs(blocks(texts, groups), found, TURAN_WORDS)]
 
 
 def test_title_byline_and_date_line_are_peeled_off_the_top_and_recorded():
@@ -48,15 +56,15 @@ def test_a_sentence_is_never_taken_for_an_author_line():
 
 def test_the_text_stops_at_the_paywall_marker_and_the_page_furniture():
     found = rules.Found()
-    blocks = [("The talks resumed.", 0), ("Please login or subscribe to read more", 1), ("Latest news", 2)]
-    assert rules.body_paragraphs(blocks, found, TURAN_WORDS) == ["The talks resumed."]
+    texts = ["The talks resumed.", "Please login or subscribe to read more", "Latest news"]
+    assert read(found, texts, [0, 1, 2]) == ["The talks resumed."]
     assert found.paywalled
 
 
 def test_furniture_before_the_text_is_skipped_whole():
     found = rules.Found()
-    blocks = [("Latest news", 0), ("An older story", 0), ("The talks resumed.", 1), ("More.", 1)]
-    assert rules.body_paragraphs(blocks, found, TURAN_WORDS) == ["The talks resumed.", "More."]
+    texts = ["Latest news", "An older story", "The talks resumed.", "More."]
+    assert read(found, texts, [0, 0, 1, 1]) == ["The talks resumed.", "More."]
 
 
 def test_the_agency_and_category_labels_are_not_authors():

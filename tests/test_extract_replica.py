@@ -1,9 +1,11 @@
-"""Extraction over every article the replica serves, as served (charsets, gzip, malformed, huge...),
-compared field by field with the replica's truth."""
+"""Extraction over every article the replica serves, as served (charsets, gzip, malformed, huge...), in
+both layouts and all three article skins, compared field by field with the replica's truth; and what its
+listing pages offer the crawler."""
 
 from __future__ import annotations
 
 import gzip
+from collections import Counter
 
 import pytest
 
@@ -17,9 +19,14 @@ HOST = "replica.test"
 ARTICLES = 300
 
 
+@pytest.fixture(scope="module", params=["classic", "sitemaps"])
+def app(request) -> ReplicaApp:
+    return ReplicaApp(Site(articles=ARTICLES, seed=11, layout=request.param))
+
+
 @pytest.fixture(scope="module")
-def app() -> ReplicaApp:
-    return ReplicaApp(Site(articles=ARTICLES, seed=11))
+def sitemaps_app() -> ReplicaApp:
+    return ReplicaApp(Site(articles=ARTICLES, seed=11, layout="sitemaps"))
 
 
 def served(app: ReplicaApp, path: str) -> tuple[bytes, dict[str, str]]:
@@ -30,18 +37,29 @@ def served(app: ReplicaApp, path: str) -> tuple[bytes, dict[str, str]]:
     return body, headers
 
 
+def read(app: ReplicaApp, path: str):
+    body, headers = served(app, path)
+    return extract(f"http://{HOST}{path}", body, headers, TURAN)
+
+
+def local(urls: list[str]) -> list[str]:
+    return [url.removeprefix(f"http://{HOST}") for url in urls]
+
+
 def test_every_replica_article_matches_the_truth(app):
     mismatches = []
     truth = app.truth()["articles"]
     for expected in truth:
-        body, headers = served(app, expected["url"])
-        article = extract(f"http://{HOST}{expected['url']}", body, headers, TURAN).article
+        article = read(app, expected["url"]).article
         assert article is not None, expected["url"]
         mismatches += [
-            (expected["url"], f, article[f], expected[f]) for f in FIELDS if article[f] != expected[f]
+            (expected["url"], expected["skin"], f, article[f], expected[f])
+            for f in FIELDS
+            if article[f] != expected[f]
         ]
     assert mismatches == []
     assert len(truth) == ARTICLES + 1  # the generated articles and the seed article
+    assert set(Counter(a["skin"] for a in truth)) == {"classic", "magazine", "legacy"}
 
 
 def test_every_kind_of_article_is_covered(app):
@@ -57,19 +75,49 @@ def test_every_kind_of_article_is_covered(app):
     assert sum(a["paywalled"] for a in truth) > 10 and sum("* * *" in a["body"] for a in truth) > 3
 
 
-def test_article_links_name_latest_news_related_and_translations(app):
-    expected = next(a for a in app.truth()["articles"] if a["translations"])
-    body, headers = served(app, expected["url"])
-    article = extract(f"http://{HOST}{expected['url']}", body, headers, TURAN).article
-    assert len(article["latest_news"]) == 10
-    assert all(url.startswith(f"http://{HOST}/{expected['lang']}/") for url in article["latest_news"])
-    assert 1 <= len(article["related"]) <= 4
-    assert article["translations"] == [f"http://{HOST}{u}" for u in expected["translations"]]
+def test_article_links_name_latest_news_related_and_translations_in_every_skin(app):
+    """In the sitemaps layout the blocks' headings are not the site's words: they are found by structure."""
+    truth = app.truth()["articles"]
+    for skin in ("classic", "magazine", "legacy"):
+        expected = next(a for a in truth if a["translations"] and a["skin"] == skin)
+        article = read(app, expected["url"]).article
+        assert len(article["latest_news"]) == 10, skin
+        assert all(url.startswith(f"/{expected['lang']}/") for url in local(article["latest_news"]))
+        assert 1 <= len(article["related"]) <= 4, skin
+        assert all(f"/{expected['category_slug']}/" in url for url in local(article["related"]))
+        assert local(article["translations"]) == expected["translations"]
 
 
 @pytest.mark.parametrize("path", ["/en", "/az/news-line", "/ru/politika?page=2"])
-def test_listing_pages_are_not_articles_and_offer_links(app, path):
-    body, headers = served(app, path)
-    result = extract(f"http://{HOST}{path}", body, headers, TURAN)
+def test_listing_pages_are_not_articles_and_offer_links(path):
+    app = ReplicaApp(Site(articles=ARTICLES, seed=11))
+    result = read(app, path)
     assert result.article is None and result.reason == "listing"
     assert result.links["article"] and len(result.links["latest_news"]) == 10
+
+
+def test_path_paginated_category_pages_are_listings_and_lead_to_each_other(sitemaps_app):
+    served_pages = sitemaps_app.listing_paths()
+    for base in sitemaps_app.truth()["pagination"]["deep_categories"] + ["/en/politics", "/az/siyaset"]:
+        pages = {path for path in served_pages if path == base or path.startswith(base + "/page/")}
+        reached, todo = set(), [base]
+        while todo:
+            path = todo.pop()
+            result = read(sitemaps_app, path)
+            assert result.article is None and result.reason == "listing", path
+            reached.add(path)
+            todo += [url for url in local(result.links["next_page"]) if url not in reached]
+        assert reached == pages and len(pages) >= 2, base
+
+
+def test_front_pages_offer_every_category_as_a_listing_link(sitemaps_app):
+    for lang in ("en", "az", "ru"):
+        categories = {
+            path
+            for path in sitemaps_app.listing_paths()
+            if path.startswith(f"/{lang}/") and "/page/" not in path
+        }
+        result = read(sitemaps_app, f"/{lang}")
+        assert result.reason == "listing"
+        assert categories <= set(local(result.links["listing"]))
+        assert not any(TURAN.article_url(url) for url in result.links["listing"])

@@ -18,8 +18,8 @@ from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 
 from ..sites import Site, site_for_url, site_named
 from ..warc.reader import MAX_BODY, too_large_error
-from .article import build_article
-from .classify import is_challenge, looks_like_error_page, sniff_not_html
+from .article import Reading, build_article
+from .classify import is_challenge, sniff_not_html
 from .decode import decode_html
 from .generic import generic_article
 from .language import detect_language
@@ -28,8 +28,10 @@ from .metadata import read_metadata
 from .page import PageIndex, parse_html
 from .requisites import lead_image, page_requisites, stylesheet_urls
 from .sitemap import looks_like_sitemap, read_sitemap, robots_sitemaps
+from .structure import PageStructure
 
 log = logging.getLogger(__name__)
+ERROR_MAX_TEXT = 600  # characters: a "not found" heading over more running text than this is an article
 
 # Why a page is not an article.
 NOT_ARTICLE_REASONS = (
@@ -67,15 +69,18 @@ def extract(
 ) -> Extraction:
     """Read one fetched page. Never raises on bad input: the reason says what was wrong.
 
-    ``site`` chooses the rules (default: the site that owns the URL's host, else ``generic``).
+    ``site`` chooses the rules (default: the site that owns the URL's host, else ``generic``). What a page
+    is, is read from its structure (the URL's shape is one hint among others): an error page's heading
+    over little text; a listing's main content is a list of dated article links; an article has running
+    text (at least ``MIN_TEXT`` characters of it); anything else has too little text.
     """
     site = site or site_for_url(url)
     reason = sniff_not_html(body, headers)
     if reason:
         return Extraction(None, reason)
-    text, _codec = decode_html(body, headers)
+    text, codec = decode_html(body, headers)
     try:
-        root = parse_html(text)
+        root = parse_html(text, body if codec == "utf-8" else None)
     except (etree.ParserError, ValueError) as exc:
         log.warning("unparseable HTML at %s: %s", url, exc)
         root = None
@@ -84,8 +89,10 @@ def extract(
     if is_challenge(body, headers):
         return Extraction(None, "challenge")
     page = PageIndex(root, site.furniture)
-    links = {**page_links(page, url, site), **page_requisites(root, url)}
+    structure = PageStructure(page, url, site)
+    requisites = page_requisites(root, url)
     if not site.site_rules:
+        links = {**page_links(structure, site), **requisites}
         article = generic_article(url, text, read_metadata(root))
         if article is not None:
             article.update(
@@ -97,19 +104,37 @@ def extract(
                 translations=links["translation"],
             )
         return Extraction(article, None if article else "no_text", links)
-    if site.listing_kind(url):
-        return Extraction(None, "listing", links)
-    if looks_like_error_page(root):
-        return Extraction(None, "error", links)
-    article, reason = build_article(url, page, text, site)
-    if article is None and site.article_url(url):
-        log.warning("no article could be read from article URL %s (%s)", url, reason)
-    if article is not None:
-        article["image_url"] = lead_image(root, url)
-        article["latest_news"] = links["latest_news"]
-        article["related"] = links["related"]
-        article["translations"] = links["translation"]
-    return Extraction(article, reason, links)
+    reading = build_article(url, page, structure, text, site)
+    reason = _what_else(url, structure, reading, site)
+    fallback = reading.container is None and (site.article_view(url) or reading.meta.is_article)
+    if reason is None and reading.article is None and fallback:  # the site rules could not place the text
+        reading = build_article(url, page, structure, text, site, generic=True)
+    links = {**page_links(structure, site, reading if reason is None else None), **requisites}
+    article = reading.article if reason is None else None
+    if article is None:
+        reason = reason or reading.reason or "no_text"
+        if site.article_url(url) and reason not in ("listing", "error"):
+            log.info("no article could be read from article URL %s (%s)", url, reason)
+        return Extraction(None, reason, links)
+    article["image_url"] = lead_image(root, url)
+    article["latest_news"] = links["latest_news"]
+    article["related"] = links["related"]
+    article["translations"] = links["translation"]
+    return Extraction(article, None, links)
+
+
+def _what_else(url: str, structure: PageStructure, reading: Reading, site: Site) -> str | None:
+    """'error' or 'listing' when the page is one of those rather than the article the rules read."""
+    if reading.prose < ERROR_MAX_TEXT and structure.error_heading():
+        return "error"
+    container = reading.container
+    teaser = container is not None and structure.in_dated_item(structure.page.position[container])
+    if reading.article is not None and not teaser:
+        hinted = site.listing_kind(url) and not reading.meta.is_article
+        return "listing" if hinted and structure.is_listing() else None
+    if structure.is_listing() or site.listing_kind(url) or (teaser and structure.main_list() is not None):
+        return "listing"
+    return "no_text" if teaser else None
 
 
 def _content_type(headers: Mapping[str, str] | None) -> str:

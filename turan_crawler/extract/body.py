@@ -1,12 +1,22 @@
-"""Site rules for the article text: find the paragraphs, stop at the page furniture, peel off the rest.
+"""Site rules for the article text: find the paragraphs, read them as a reader does, stop at the page
+furniture, peel off the rest.
 
-The rules rely on what a reader sees (paragraph density, the furniture's headings in three languages, the
-shape of editor codes and bylines), not on class names, so they carry over to markup we have not seen.
+The rules rely on what a reader sees (paragraph density, the furniture's words in three languages, the
+shape of editor codes, bylines and credits, images and the lines under them, forms, links to social
+networks), not on class names, so they carry over to markup we have not seen:
+
+- Text is read as rendered: inline tags add nothing ("-<b>06</b>D-" reads "-06D-", "Əliyev</a>in" reads
+  "Əliyevin"); block elements and ``<br>`` end a paragraph.
+- Never text: figures and their captions, an ``em``/``small``/``span`` line right after an image, photo
+  credits ("Foto: Turan"), embedded posts (tweets, Instagram, Facebook, Telegram, YouTube: blockquotes
+  linking a social network, iframes, AMP components), share bars (a block of links to social networks),
+  boxes with a form (newsletter sign-up, comments), lines that are mostly a link ("Read also: ...").
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -14,43 +24,17 @@ from functools import cache
 from lxml import etree
 
 from ..sites import Furniture
-from .dates import looks_like_date_line, parse_printed_datetime
-from .page import SKIP_TAGS, heading_key, normalize, text_of
+from .dates import looks_like_date_line, parse_date_text
+from .page import BLOCK_TAGS, IMAGES, PRUNED, PageIndex, furniture_word, is_social, normalize, text_of
+from .structure import MIN_PARAGRAPH, PageStructure
 
-BLOCK_TAGS = {
-    "p",
-    "div",
-    "blockquote",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "section",
-    "article",
-    "ul",
-    "ol",
-    "table",
-    "tbody",
-    "tr",
-    "td",
-    "th",
-    "pre",
-    "header",
-    "footer",
-    "aside",
-    "nav",
-    "main",
-    "dl",
-    "dd",
-    "dt",
-    "center",
-    "font",
-}
-MIN_PARAGRAPH = 25  # characters: shorter <p> do not count towards choosing the container
 MIN_BODY = 120  # characters: less than this in the best container means the site rules found no text
+MIN_TEXT = 140  # characters: an article has at least this much running text (a two-line notice has not)
+SENTENCE_END = re.compile(r"[.!?…][»\"”]?(?:\s|$)")  # a caption is not a sentence
+CAPTION_MAX = 300  # characters: a line under an image longer than this is text, not a caption
+BOX_MAX = 400  # characters: a block with a form and at most this much text is a box (newsletter, comments)
+SHARE_MAX = 120  # characters: a block of social links with at most this much text is a share bar
+LINKED_MAX = 0.5  # share of a block's text in links above which it is a link, not text
 
 _DASH = "-—–"
 EDITOR_CODE = re.compile(rf"^[{_DASH}]+\s*(\d{{1,2}}(?:[A-Za-zА-Яа-я]\d{{0,2}})?)\s*[{_DASH}]+$")
@@ -58,12 +42,16 @@ TRAILING_EDITOR_CODE = re.compile(
     rf"^(.*\S)\s+[{_DASH}]+(\d{{1,2}}(?:[A-Za-zА-Яа-я]\d{{0,2}})?)[{_DASH}]+$", re.S
 )
 _NAME_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ſƏİŞÇĞÖÜА-ЯЁ][\w'’.-]*"
-NAME_LINE = re.compile(rf"^(?:by\s+)?({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})$")
+NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}"
+NAME_LINE = re.compile(rf"^({NAME})$")
 _NEVER = re.compile(r"(?!)")
+_EMPHASIS = {"em", "i", "small", "span", "font", "cite", "sub", "sup"}
+_PIECES = re.compile(r"\s*[·•|]\s*")
 
 
 class Wording:
-    """A site's furniture words as the body rules use them: stop headings, paywall markers, bylines."""
+    """A site's furniture words as the body rules use them: stop headings, paywall markers, bylines,
+    credits."""
 
     def __init__(self, furniture: Furniture):
         self.furniture = furniture
@@ -72,45 +60,106 @@ class Wording:
         self.byline = (
             re.compile(rf"^(?:by\s+)?(.{{3,60}}?)\s*[/|,–-]\s*(?:{jobs})\b.*$", re.I) if jobs else _NEVER
         )
+        labels = "|".join(map(re.escape, sorted(furniture.byline_labels, key=len, reverse=True)))
+        # "By Jane Doe", "Müəllif: X", "Автор: X": the label in any case, the name capitalised (a single
+        # word is read too, to tell "By Turan" from a name)
+        one_to_four = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}"
+        self.labelled = (
+            re.compile(rf"(?<![^\W\d_])(?i:{labels})\b\s*:?\s*({one_to_four})") if labels else _NEVER
+        )
+        self.name_place = re.compile(rf"^({NAME}),\s*{_NAME_WORD}$")
+        credits = "|".join(map(re.escape, furniture.credit_labels))
+        self.credit = re.compile(rf"^(?:{credits})\s*:", re.I) if credits else _NEVER
         self.labels = {
             label.lower() for table in furniture.category_labels.values() for label in table.values()
         }
+        self.not_published = tuple(furniture.not_published_labels)
+
+    def stop_word(self, text: str) -> str | None:
+        return furniture_word(text, self.stop_headings)
 
     def is_stop(self, text: str) -> bool:
-        return heading_key(text) in self.stop_headings or self.is_paywall_marker(text)
+        return self.stop_word(text) is not None or self.is_paywall_marker(text)
 
     def is_paywall_marker(self, text: str) -> bool:
         low = text.lower()
         return len(low) < 200 and any(marker in low for marker in self.furniture.paywall_markers)
 
-    def mentions_job(self, text: str) -> bool:
-        low = text.lower()
-        return any(job in low for job in self.furniture.job_titles)
+    def is_credit(self, text: str) -> bool:
+        return len(text) <= 120 and bool(self.credit.match(text))
 
-    def author_name(self, text: str) -> str | None:
-        """The name in a byline ("Kamran Mahmudov / Journalist") or an author line ("Alex Raufoglu")."""
-        text = normalize(text)
-        if not text or len(text) > 80 or any(ch.isdigit() for ch in text):
+    def _person(self, name: str | None) -> str | None:
+        if not name:
             return None
-        match = self.byline.match(text)
-        candidate = match.group(1).strip() if match else text
-        if not NAME_LINE.match(candidate) or candidate.endswith("."):
-            return None
-        candidate = NAME_LINE.match(candidate).group(1)
-        low = candidate.lower()
+        name = normalize(name).rstrip(".,")
+        low = name.lower()
         if (
             low in self.furniture.not_authors
             or low in self.labels
-            or self.is_stop(candidate)
-            or looks_like_date_line(candidate)
+            or self.is_stop(name)
+            or looks_like_date_line(name)
+            or not NAME_LINE.match(name)
+            or name.isupper()  # "AZ RU": language links, initials, acronyms
         ):
             return None
-        return candidate
+        return name
+
+    def author_name(self, text: str) -> str | None:
+        """The person in a byline or an author line: "Kamran Mahmudov / Journalist", "By Jane Doe,
+        Washington", "Müəllif: X", "X, Baku", "Alex Raufoglu". None for anything else (a sentence, a
+        date, a category label, the agency)."""
+        text = normalize(text)
+        if not text or len(text) > 80 or any(ch.isdigit() for ch in text):
+            return None
+        if match := self.labelled.match(text):
+            return self._person(match.group(1))
+        if match := self.byline.match(text):
+            return self._person(NAME_LINE.match(match.group(1).strip()) and match.group(1).strip())
+        if match := self.name_place.match(text):
+            return self._person(match.group(1))
+        return self._person(text) if NAME_LINE.match(text) else None
+
+    def byline_in(self, text: str) -> tuple[bool, str | None]:
+        """Whether a header line is a byline, and the person it names (None for the agency): a labelled
+        byline opening it or after a date ("26 August 2024By Jane Doe", not "Photos by Reuters"), or one of
+        its pieces (split at · • |) that is a byline by itself."""
+        for match in self.labelled.finditer(text):
+            before = text[: match.start()].rstrip()
+            if not before or not before[-1].isalpha():
+                return True, self._person(match.group(1))
+        for piece in _PIECES.split(text):
+            if match := self.byline.match(piece):
+                return True, self._person(match.group(1).strip())
+            if not piece or any(ch.isdigit() for ch in piece):
+                continue
+            if self.name_place.match(piece) or NAME_LINE.match(piece):
+                name = self.author_name(piece)
+                low = piece.lower()
+                if name or low in self.furniture.not_authors:
+                    return True, name
+        return False, None
+
+    def published_part(self, text: str) -> str:
+        """A header line up to a word saying that what follows is not the publication date ("Updated: ...",
+        "Printed from turan.az on ...")."""
+        low = text.lower()
+        cut = min((i for label in self.not_published if (i := low.find(label)) >= 0), default=len(text))
+        return text[:cut]
 
 
 @cache
 def wording(furniture: Furniture) -> Wording:
     return Wording(furniture)
+
+
+@dataclass
+class Block:
+    """A paragraph as a reader sees it, with where it comes from."""
+
+    text: str
+    pos: int  # position of the element that holds it
+    group: int  # index of the container's top-level child it comes from
+    linked: int = 0  # characters of it inside links
 
 
 @dataclass
@@ -124,90 +173,216 @@ class Found:
     paywalled: bool = False
 
 
-def _link_density(p: etree._Element, text_len: int) -> float:
-    linked = sum(len(text_of(a)) for a in p.iter("a"))
-    return linked / max(text_len, 1)
-
-
-def find_container(root: etree._Element) -> etree._Element | None:
-    """The element whose own paragraphs hold the most prose (links and short lines do not count)."""
-    scores: dict[etree._Element, int] = defaultdict(int)
-    for p in root.iter("p"):
-        text_len = len(text_of(p))
-        if text_len >= MIN_PARAGRAPH and _link_density(p, text_len) < 0.5:
-            scores[p.getparent()] += text_len
-    for br in root.iter("br"):  # text separated by <br> instead of <p>
-        parent = br.getparent()
-        if parent is not None and parent.tag != "p":
-            scores[parent] += len(normalize(br.tail))
-    best = max(scores, key=scores.get, default=None)
-    return best if best is not None and scores[best] >= MIN_BODY else None
-
-
-def _blocks(el: etree._Element, group: int, out: list[tuple[str, int]], top: bool = False) -> None:
-    """Flatten ``el`` into (text, group) blocks: block elements and <br> end a block. At the top level
-    each child gets its own group, so that a furniture block can be skipped whole."""
-    buf: list[str] = [el.text or ""]
-
-    def flush() -> None:
-        text = normalize(" ".join(buf))
-        buf.clear()
-        if text:
-            out.append((text, group))
-
-    for n, child in enumerate(el):
-        tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if tag == "br":
-            flush()
-        elif tag in BLOCK_TAGS:
-            flush()
-            _blocks(child, n if top else group, out)
-        elif tag and tag not in SKIP_TAGS:
-            buf.append("".join(child.itertext()))
-        if top:
-            group = n
-        buf.append(child.tail or "")
-    flush()
-
-
-def container_blocks(container: etree._Element) -> list[tuple[str, int]]:
-    """The container's text blocks, each tagged with the index of the top-level child it came from."""
-    out: list[tuple[str, int]] = []
-    _blocks(container, -1, out, top=True)
-    return out
-
-
-def body_paragraphs(blocks: list[tuple[str, int]], found: Found, words: Wording) -> list[str]:
-    """Article paragraphs from the container's blocks, stopping at the furniture (review, latest...)."""
-    paragraphs: list[str] = []
-    skip_group: int | None = None
-    for text, group in blocks:
-        if group == skip_group:
+# -- choosing the container --------------------------------------------------------------------------
+def find_container(page: PageIndex, structure: PageStructure) -> etree._Element | None:
+    """The element whose paragraphs hold the most prose (half of it counted for their grandparent, for
+    text whose paragraphs each sit in a wrapper). Paragraphs in page chrome, in lists of links, in what is
+    never text, and those that are mostly links do not count."""
+    scores: dict[int, int] = defaultdict(int)
+    chrome, lists, not_text = structure.chrome, structure.lists, structure.not_text
+    order, position = page.order, page.position
+    for pos in page.units:
+        if chrome.covers(pos) or lists.covers(pos) or not_text.covers(pos):
             continue
-        if words.is_stop(text):
-            if words.is_paywall_marker(text):
+        length = page.text_length(pos)
+        if length < MIN_PARAGRAPH:
+            continue
+        el = order[pos]
+        if page.any_between(structure.link_pos, pos, page.end[pos]):
+            length = len(text_of(el))
+            if length < MIN_PARAGRAPH or _linked(el) > length * LINKED_MAX:
+                continue
+        parent = el.getparent()
+        if parent is None or parent not in position:
+            continue
+        scores[position[parent]] += 2 * length
+        grand = parent.getparent()
+        if grand is not None and grand in position:
+            scores[position[grand]] += length
+    best = max(scores, key=scores.get, default=None)
+    return order[best] if best is not None and scores[best] >= 2 * MIN_BODY else None
+
+
+def _linked(el: etree._Element) -> int:
+    return sum(len(normalize("".join(a.itertext()))) for a in el.iter("a"))
+
+
+# -- reading the container ---------------------------------------------------------------------------
+class Reader:
+    """Flattens an element into paragraphs as a reader sees them (see the module's rules)."""
+
+    def __init__(self, page: PageIndex, structure: PageStructure, words: Wording, skip=None):
+        self.page = page
+        self.structure = structure
+        self.words = words
+        self.skip = skip  # Spans never read (the body, when reading around it)
+        self.out: list[Block] = []
+        self._buf: list[str] = []
+        self._owner = 0
+        self._group = -1
+        self._linked = 0
+        self._top: object = None  # the one inline element all the text so far sits in (False: none)
+        self._image = False  # an image precedes the text being read
+        self._image_owner = -1
+        self._link_depth = 0
+
+    def read(
+        self, el: etree._Element, top_level: bool = True, lo: int = 0, hi: int | None = None
+    ) -> list[Block]:
+        self._lo, self._hi = lo, hi if hi is not None else len(self.page.order)
+        self._block(el, top_level)
+        self._flush()
+        return self.out
+
+    # blocks
+    def _block(self, el: etree._Element, top_level: bool = False) -> None:
+        self._flush()
+        outer = self._owner
+        self._owner = self.page.position.get(el, self._owner)
+        self._add(el.text, None)
+        for n, child in enumerate(el):
+            if top_level:
+                self._flush()
+                self._group = n
+            self._node(child)
+            self._add(child.tail, None)
+        self._flush()
+        self._owner = outer
+
+    def _node(self, el: etree._Element, nested: bool = False) -> None:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in PRUNED:
+            return
+        pos = self.page.position.get(el)
+        if pos is None:
+            return
+        if pos > self._hi or self.page.end[pos] < self._lo:
+            return
+        if tag in IMAGES:
+            self._image, self._image_owner = True, self._owner
+            return
+        if tag == "br":
+            self._flush()
+            return
+        structure = self.structure
+        if structure.not_text.covers(pos) or (self.skip is not None and self.skip.covers(pos)):
+            if tag in BLOCK_TAGS:
+                self._flush()
+            return
+        if tag in BLOCK_TAGS or self._holds_blocks(pos):
+            if self._is_box(pos) or self._is_share_bar(pos):
+                self._flush()
+                return
+            self._block(el)
+            return
+        # inline: its text joins the paragraph as is
+        if not nested:
+            self._top = el if tag in _EMPHASIS and self._top is None and not self._buf_text() else False
+        link = tag == "a"
+        self._link_depth += link
+        self._add(el.text, el)
+        for child in el:
+            self._node(child, True)
+            self._add(child.tail, el)
+        self._link_depth -= link
+
+    def _holds_blocks(self, pos: int) -> bool:
+        tags, end = self.page.tags, self.page.end[pos]
+        return any(tags[p] in BLOCK_TAGS for p in range(pos + 1, end + 1))
+
+    def _is_box(self, pos: int) -> bool:
+        """A block with a form in it and little text: a newsletter sign-up, a comment box, a search."""
+        page = self.page
+        return page.any_between(page.forms, pos, page.end[pos]) and page.text_length(pos) <= BOX_MAX
+
+    def _is_share_bar(self, pos: int) -> bool:
+        """A block of links to social networks with little else: a share or follow bar."""
+        page, structure, last = self.page, self.structure, self.page.end[pos]
+        lo, hi = bisect_left(structure.link_pos, pos), bisect_right(structure.link_pos, last)
+        shares = page.count_between(page.shares, pos, last)  # AMP share buttons have no links
+        if hi - lo + shares < 2 or page.text_length(pos) > SHARE_MAX:
+            return False
+        return all(is_social(link.url) for link in structure.links[lo:hi])
+
+    # text
+    def _buf_text(self) -> bool:
+        return any(piece.strip() for piece in self._buf)
+
+    def _add(self, text: str | None, inline: etree._Element | None) -> None:
+        if not text:
+            return
+        if inline is None and text.strip():
+            self._top = False
+        self._buf.append(text)
+        if self._link_depth:
+            self._linked += len(text.strip())
+
+    def _caption(self, text: str, emphasized: bool) -> bool:
+        """Whether the line right under an image is its caption: in the image's own block, emphasized or not
+        a sentence; in the next block, emphasized and not a person's name (that is a byline under a lead
+        image)."""
+        if self._image_owner == self._owner:
+            return emphasized or not SENTENCE_END.search(text)
+        return emphasized and self.words.author_name(text) is None
+
+    def _flush(self) -> None:
+        text = normalize("".join(self._buf))
+        top, linked = self._top, self._linked
+        self._buf, self._top, self._linked = [], None, 0
+        if not text:
+            return
+        if self.words.is_credit(text):
+            return
+        emphasized = isinstance(top, etree._Element)
+        after_image, self._image = self._image, False  # only the one line right under an image
+        if after_image and len(text) <= CAPTION_MAX and self._caption(text, emphasized):
+            return  # a caption: the line under an image
+        self.out.append(Block(text, self._owner, self._group, linked))
+
+
+def container_blocks(
+    container: etree._Element, page: PageIndex, structure: PageStructure, words: Wording
+) -> list[Block]:
+    """The container's paragraphs, each tagged with the index of the top-level child it came from."""
+    return Reader(page, structure, words).read(container)
+
+
+def body_paragraphs(blocks: list[Block], found: Found, words: Wording) -> list[Block]:
+    """Article paragraphs from the container's blocks, stopping at the furniture (review, latest...);
+    furniture before the text is skipped whole, lines that are mostly a link are dropped."""
+    paragraphs: list[Block] = []
+    skip_group: int | None = None
+    for block in blocks:
+        if block.group == skip_group:
+            continue
+        if words.is_stop(block.text):
+            if words.is_paywall_marker(block.text):
                 found.paywalled = True
             if paragraphs:
                 break
-            skip_group = group
+            skip_group = block.group
             continue
-        paragraphs.append(text)
+        if block.linked > len(block.text) * LINKED_MAX:
+            continue
+        paragraphs.append(block)
     return paragraphs
 
 
-def peel(paragraphs: list[str], title: str | None, found: Found, words: Wording) -> list[str]:
+def peel(paragraphs: list[Block], title: str | None, found: Found, words: Wording) -> list[Block]:
     """Remove what opens and closes the text but is not part of it: title, byline, date, editor code,
     author line. What is removed is recorded on ``found``."""
     title_key = normalize(title).casefold()
     while paragraphs:
-        first = paragraphs[0]
-        if title_key and normalize(first).casefold() == title_key:
+        first = paragraphs[0].text
+        if title_key and first.casefold() == title_key:
             paragraphs.pop(0)
-        elif words.byline.match(first) and words.author_name(first):
-            found.byline = found.byline or words.author_name(first)
+        elif (name := words.author_name(first)) and (
+            words.byline.match(first) or words.labelled.match(first)
+        ):
+            found.byline = found.byline or name
             paragraphs.pop(0)
         elif looks_like_date_line(first):
-            found.printed_date = found.printed_date or parse_printed_datetime(first)
+            found.printed_date = found.printed_date or parse_date_text(first)
             paragraphs.pop(0)
         else:
             break
@@ -215,21 +390,21 @@ def peel(paragraphs: list[str], title: str | None, found: Found, words: Wording)
         if not paragraphs:
             break
         last = paragraphs[-1]
-        code = EDITOR_CODE.match(last)
-        trailing = TRAILING_EDITOR_CODE.match(last)
+        code = EDITOR_CODE.match(last.text)
+        trailing = TRAILING_EDITOR_CODE.match(last.text)
         if code and found.editor_code is None:
             found.editor_code = code.group(1)
             paragraphs.pop()
         elif trailing and found.editor_code is None:
             found.editor_code = trailing.group(2)
-            paragraphs[-1] = trailing.group(1)
+            paragraphs[-1] = Block(trailing.group(1), last.pos, last.group, last.linked)
         elif (
             found.author_line is None
             and len(paragraphs) > 1
-            and words.author_name(last)
-            and not words.byline.match(last)
+            and (name := words.author_name(last.text))
+            and not words.byline.match(last.text)
         ):
-            found.author_line = words.author_name(last)
+            found.author_line = name
             paragraphs.pop()
         else:
             break

@@ -1,11 +1,11 @@
-"""Pages that are not articles, told apart before any field is extracted: binaries, challenges, errors."""
+"""Pages that are not articles, told apart before any field is extracted: binaries and challenges (from
+bytes and headers alone). Error pages, listings and pages with too little text are told apart by their
+structure (``structure.py``)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-
-from lxml import etree
 
 _BINARY_MAGIC = (
     b"%PDF",
@@ -29,11 +29,6 @@ _CHALLENGE_TITLES = (
 )
 _TITLE = re.compile(rb"<title[^>]*>([^<]{0,200})", re.I)
 _CHALLENGE_MARKERS = (b"_cf_chl_opt", b"challenge-platform", b"cf-browser-verification", b"cf_chl_")
-_ERROR_TITLE = re.compile(
-    r"\b(404|410|500|503|not found|page not found|error|səhifə tapılmadı|"
-    r"страница не найдена|ошибка)\b",
-    re.I,
-)
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str:
@@ -45,7 +40,7 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str:
 
 def sniff_not_html(body: bytes, headers: Mapping[str, str] | None) -> str | None:
     """'empty' or 'not_html' when the bytes cannot be an HTML page (whatever the Content-Type claims)."""
-    if not body.strip():
+    if not body or body.isspace():  # (strip() would copy the whole page)
         return "empty"
     content_type = _header(headers, "content-type").split(";")[0].strip().lower()
     if content_type not in _HTML_TYPES:
@@ -68,7 +63,3 @@ def is_challenge(body: bytes, headers: Mapping[str, str] | None) -> bool:
     if title and title.group(1).decode("latin-1").strip().lower().startswith(_CHALLENGE_TITLES):
         return True
     return len(body) < 50_000 and any(marker in body for marker in _CHALLENGE_MARKERS)
-
-
-def looks_like_error_page(doc: etree._Element) -> bool:
-    return bool(_ERROR_TITLE.search(doc.findtext(".//title") or ""))

@@ -45,13 +45,16 @@ def _strict(body: bytes, codec: str) -> str | None:
 def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
     """Return ``(text, codec)``.
 
-    Bytes that are valid UTF-8 are UTF-8, whatever the header says: a page in a single-byte charset is
+    The codec is "utf-8" only for bytes that are valid UTF-8 (the parser may then read the bytes
+    themselves), "utf-8-replace" for bytes decoded with replacement characters. Bytes that are valid UTF-8
+    are UTF-8, whatever the header says: a page in a single-byte charset is
     almost never valid UTF-8 once it has non-ASCII letters, while "charset=iso-8859-1" on a UTF-8 page is a
     common server lie. Otherwise the header charset, then ``<meta charset>``, each only if the bytes decode
     under it without error, then detection.
     """
     if body.startswith(codecs.BOM_UTF8):
-        return body[3:].decode("utf-8", "replace"), "utf-8"
+        text = _strict(body[3:], "utf-8")
+        return (text, "utf-8") if text is not None else (body[3:].decode("utf-8", "replace"), "utf-8-replace")
     text = _strict(body, "utf-8")
     if text is not None:
         return text, "utf-8"
@@ -60,4 +63,6 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
             return text, codec
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     codec = _codec(best.encoding) if best else None
-    return body.decode(codec or "utf-8", "replace"), codec or "utf-8"
+    if codec in (None, "utf-8"):  # not valid UTF-8 (checked above): read with replacement characters
+        return body.decode("utf-8", "replace"), "utf-8-replace"
+    return body.decode(codec, "replace"), codec

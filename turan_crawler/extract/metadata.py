@@ -32,6 +32,16 @@ class Metadata:
     section: str | None = None
     canonical: str | None = None
     is_article: bool = False  # the page declares itself an article (JSON-LD type or og:type)
+    paywalled: bool = False  # JSON-LD isAccessibleForFree: false
+
+    @property
+    def truncated_title(self) -> str | None:
+        """The headline's kept part when the metadata cut it ("Central Bank Keeps ... Infl..."), else None."""
+        title = (self.title or "").rstrip()
+        for ellipsis in ("...", "…"):
+            if title.endswith(ellipsis):
+                return title[: -len(ellipsis)].rstrip()
+        return None
 
 
 def _iter_jsonld(doc: etree._Element):
@@ -81,6 +91,8 @@ def read_metadata(doc: etree._Element) -> Metadata:
             meta.published_at = meta.published_at or parse_iso(_text(item.get("datePublished")) or "")
             meta.author = meta.author or _person_name(item.get("author"))
             meta.section = meta.section or _text(item.get("articleSection"))
+            free = item.get("isAccessibleForFree")
+            meta.paywalled = meta.paywalled or str(free).strip().lower() == "false"
     props: dict[str, str] = {}
     for tag in doc.iterfind(".//meta"):
         key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
@@ -99,7 +111,9 @@ def read_metadata(doc: etree._Element) -> Metadata:
         if key in props and not meta.published_at:
             meta.published_at = parse_iso(props[key])
     meta.author = meta.author or props.get("author") or props.get("article:author")
-    meta.section = meta.section or props.get("article:section")
+    if meta.author and "://" in meta.author:  # article:author may be a profile URL
+        meta.author = None
+    meta.section = meta.section or props.get("article:section") or props.get("og:article:section")
     canonical = doc.find(".//link[@rel='canonical']")
     meta.canonical = canonical.get("href") if canonical is not None else props.get("og:url")
     return meta

@@ -26,9 +26,13 @@ class ArticleUrl:
 class Furniture:
     """Words a site prints around its articles, lower case, in every language it publishes in.
 
-    ``latest_news`` and ``related`` name link blocks (their wording only orders what the crawl follows);
-    ``stop`` names blocks after which no article text follows; ``old_classes`` maps roles (title, body,
-    paywalled, date...) to class names of an older layout that is still linked.
+    ``latest_news`` and ``related`` name link blocks (their wording only orders what the crawl follows:
+    such blocks are also recognised by their structure); ``stop`` names blocks after which no article text
+    follows; ``byline_labels`` open a byline ("By", "Müəllif:"); ``credit_labels`` open a photo credit
+    ("Foto:"); ``not_published_labels`` mark a printed date that is not the publication date ("Updated",
+    "Printed"); ``page_words`` name pagination anchors ("Next", "Növbəti"); ``error_phrases`` are the
+    headings of a "not found" page; ``old_classes`` maps roles (title, body, paywalled, date...) to class
+    names of an older layout that is still linked.
     """
 
     latest_news: frozenset[str] = frozenset()
@@ -38,6 +42,11 @@ class Furniture:
     job_titles: tuple[str, ...] = ()
     not_authors: frozenset[str] = frozenset()
     category_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    byline_labels: tuple[str, ...] = ()
+    credit_labels: tuple[str, ...] = ()
+    not_published_labels: tuple[str, ...] = ()
+    page_words: frozenset[str] = frozenset()
+    error_phrases: tuple[str, ...] = ()
     old_classes: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -72,9 +81,19 @@ class Site:
         """The URL-borne fields of an article URL of this site; None when the URL is not one."""
         return None
 
+    def article_view(self, url: str) -> ArticleUrl | None:
+        """The URL-borne fields of the article a URL shows: its own URL or another view of it (a print
+        view). Extraction reads fields with this; the crawl follows ``article_url`` only."""
+        return self.article_url(url)
+
     def listing_kind(self, url: str) -> str | None:
-        """What the URL alone says of a listing ('front', 'news_line', 'category'); None otherwise."""
+        """What the URL alone says of a listing ('front', 'news_line', 'category'); None otherwise. A hint:
+        extraction decides whether a page is a listing by its structure."""
         return None
+
+    def is_listing_candidate(self, url: str) -> bool:
+        """Whether a same-site, non-article link may lead to a listing (not a file, login or about page)."""
+        return True
 
     def lang_of(self, url: str) -> str | None:
         """The language a URL is in, when its path says it."""

@@ -7,6 +7,7 @@ separately, so tests compare two independent descriptions.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from .base import ArticleUrl, Furniture, Site
@@ -17,10 +18,33 @@ LANGS = ("en", "az", "ru")
 NEWS_LINE_SEGMENT = "news-line"
 # Path segments after the language that are not categories.
 NON_CATEGORY_SEGMENTS = {NEWS_LINE_SEGMENT, "author", "search", "login", "tag", "storage", "print"}
+# Path segments of pages that are never listings (service pages, accounts, files).
+NOT_LISTING_SEGMENTS = {
+    "about",
+    "contacts",
+    "contact",
+    "subscription",
+    "subscribe",
+    "login",
+    "logout",
+    "register",
+    "user",
+    "newsletter",
+    "storage",
+    "print",
+    "rss",
+    "feed",
+    "img",
+    "css",
+    "js",
+    "_replica",
+}
+_FILE = re.compile(r"\.(?:jpe?g|png|gif|svg|webp|pdf|docx?|xlsx?|zip|mp[34]|css|js|xml|gz|txt)$", re.I)
 
 LATEST_NEWS = frozenset({"latest news", "son xəbərlər", "последние новости"})
 RELATED = frozenset(
     {
+        "other news",
         "related news",
         "digər xəbərlər",
         "другие новости",
@@ -70,7 +94,71 @@ JOB_TITLES = (
     "редактор",
 )
 NOT_AUTHORS = frozenset(
-    {"turan", "туран", "turan information agency", "turan news agency", "ia turan", "иа туран"}
+    {
+        "turan",
+        "туран",
+        "turan.az",
+        "turan information agency",
+        "turan news agency",
+        "turan i̇nformasiya agentliyi",
+        "turan informasiya agentliyi",
+        "ia turan",
+        "иа туран",
+        "информационное агентство туран",
+        "агентство туран",
+    }
+)
+# Bylines open with a label ("By John Smith", "Müəllif: ...", "Автор: ...", Drupal's "Submitted by").
+BYLINE_LABELS = ("by", "author", "submitted by", "posted by", "müəllif", "автор")
+# Photo credits under pictures: "Foto: Turan", "Фото: Туран", "Photo: State Department".
+CREDIT_LABELS = ("photo", "photos", "foto", "fotolar", "фото", "şəkil", "video", "видео")
+# A printed date after one of these words is not the publication date.
+NOT_PUBLISHED_LABELS = (
+    "updated",
+    "last update",
+    "printed",
+    "yenilənib",
+    "son yenilənmə",
+    "çap",
+    "обновлено",
+    "последнее обновление",
+    "распечатано",
+    "напечатано",
+)
+# The words of pagination anchors, besides numbers and arrows (« » ‹ › ← →).
+PAGE_WORDS = frozenset(
+    {
+        "next",
+        "next page",
+        "older",
+        "older posts",
+        "older entries",
+        "previous",
+        "newer",
+        "newer posts",
+        "növbəti",
+        "sonrakı",
+        "əvvəlki",
+        "daha əvvəlki",
+        "следующая",
+        "следующая страница",
+        "предыдущая",
+        "далее",
+        "вперед",
+        "вперёд",
+        "назад",
+        "ранее",
+    }
+)
+ERROR_PHRASES = (
+    "page not found",
+    "not found",
+    "page does not exist",
+    "səhifə tapılmadı",
+    "səhifə mövcud deyil",
+    "страница не найдена",
+    "страница не существует",
+    "ошибка 404",
 )
 # Category labels as printed, per slug (SITE.md); used when neither metadata nor page gives the label.
 CATEGORY_LABELS = {
@@ -102,36 +190,68 @@ OLD_CLASSES = {
     "date": "manspdt",
 }
 
-_ARTICLE_PATH = re.compile(r"^/(en|az|ru)/([a-z0-9-]+)/([a-z0-9-]+?)(?:-(\d{6,7}))?/?$")
+# A slug has a letter: /en/politics/2 is page 2 of a listing, not an article.
+_ARTICLE_PATH = re.compile(r"^/(en|az|ru)/([a-z0-9-]+)/([a-z0-9-]*[a-z][a-z0-9-]*?)(?:-(\d{6,7}))?/?$")
 _OLD_ARTICLE_PATH = re.compile(r"^/ext/news/(\d{4})/(\d{1,2})/(free|subsc)/([^/]+)/(en|az|ru)/(\d+)\.htm$")
+_PRINT_PREFIX = "/print"  # the print view of an article: /print/{lang}/{category}/{slug}[-{id}]
+_PAGE_SUFFIX = re.compile(r"^(.*?)(?:/page)?/\d+$")  # /en/politics/page/2, /en/politics/2
+
+
+@lru_cache(maxsize=16384)
+def _article_path(path: str) -> ArticleUrl | None:
+    """The fields of an article path (memoised: the same links recur on every page of a crawl)."""
+    path = unquote(path)
+    match = _ARTICLE_PATH.match(path)
+    if match and match.group(2) not in NON_CATEGORY_SEGMENTS:
+        lang, category, _slug, ident = match.groups()
+        return ArticleUrl(lang, category, int(ident) if ident else None)
+    match = _OLD_ARTICLE_PATH.match(path)
+    if match:
+        _y, _m, access, section, lang, ident = match.groups()
+        return ArticleUrl(lang, section.replace(" ", "_"), int(ident), access == "subsc")
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _listing_path(path: str) -> bool:
+    """Whether a path may be a listing's: not a file, a print view or a service page."""
+    path = unquote(path)
+    if _FILE.search(path) or path.startswith(_PRINT_PREFIX + "/"):
+        return False
+    return not any(part.lower() in NOT_LISTING_SEGMENTS for part in path.split("/"))
 
 
 class TuranSite(Site):
     """turan.az's URL grammar: ``/{lang}/{category}/{slug}[-{id}]`` and the old ``/ext/news/...`` pages."""
 
     def article_url(self, url: str) -> ArticleUrl | None:
-        path = unquote(urlsplit(url).path)
-        match = _ARTICLE_PATH.match(path)
-        if match and match.group(2) not in NON_CATEGORY_SEGMENTS:
-            lang, category, _slug, ident = match.groups()
-            return ArticleUrl(lang, category, int(ident) if ident else None)
-        match = _OLD_ARTICLE_PATH.match(path)
-        if match:
-            _y, _m, access, section, lang, ident = match.groups()
-            return ArticleUrl(lang, section.replace(" ", "_"), int(ident), access == "subsc")
-        return None
+        return _article_path(urlsplit(url).path)
+
+    def article_view(self, url: str) -> ArticleUrl | None:
+        """The article URL's fields, also for its print view (``/print/en/politics/slug-790001``)."""
+        split = urlsplit(url)
+        if split.path.startswith(_PRINT_PREFIX + "/"):
+            return self.article_url(split._replace(path=split.path[len(_PRINT_PREFIX) :]).geturl())
+        return self.article_url(url)
 
     def listing_kind(self, url: str) -> str | None:
-        parts = [p for p in urlsplit(url).path.split("/") if p]
+        path = urlsplit(url).path.rstrip("/")
+        paged = _PAGE_SUFFIX.match(path)
+        if paged and paged.group(1).count("/") == 2:  # /{lang}/{section}/page/N or /{lang}/{section}/N
+            path = paged.group(1)
+        parts = [p for p in path.split("/") if p]
         if not parts or parts[0] not in self.langs:
             return None
         if len(parts) == 1:
             return "front"
         if len(parts) == 2 and parts[1] == NEWS_LINE_SEGMENT:
             return "news_line"
-        if len(parts) == 2 and parts[1] not in NON_CATEGORY_SEGMENTS:
+        if len(parts) == 2 and parts[1] not in NON_CATEGORY_SEGMENTS | NOT_LISTING_SEGMENTS:
             return "category"
         return None
+
+    def is_listing_candidate(self, url: str) -> bool:
+        return _listing_path(urlsplit(url).path)
 
 
 TURAN = TuranSite(
@@ -139,7 +259,7 @@ TURAN = TuranSite(
     hosts=("turan.az", "contact.az"),
     langs=LANGS,
     home="https://turan.az",
-    start_paths=("/{lang}", "/{lang}/" + NEWS_LINE_SEGMENT),
+    start_paths=("/{lang}",),  # the front page; its navigation leads to the listings (news line, categories)
     sitemap_paths=("/storage/sitemap/{lang}/sitemap_index_0.xml",),  # SITE.md: seen for az, likely for all
     furniture=Furniture(
         latest_news=LATEST_NEWS,
@@ -149,6 +269,11 @@ TURAN = TuranSite(
         job_titles=JOB_TITLES,
         not_authors=NOT_AUTHORS,
         category_labels=CATEGORY_LABELS,
+        byline_labels=BYLINE_LABELS,
+        credit_labels=CREDIT_LABELS,
+        not_published_labels=NOT_PUBLISHED_LABELS,
+        page_words=PAGE_WORDS,
+        error_phrases=ERROR_PHRASES,
         old_classes=OLD_CLASSES,
     ),
     site_rules=True,
