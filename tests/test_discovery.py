@@ -16,7 +16,7 @@ from turan_crawler.sites import TURAN
 
 @pytest.fixture
 def sitemap_site() -> Iterator[ReplicaServer]:
-    server = start_replica(articles=120, seed=4, faults=False, layout="sitemaps")
+    server = start_replica(articles=200, seed=4, faults=False, layout="sitemaps")
     yield server
     server.stop()
 
