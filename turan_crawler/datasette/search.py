@@ -1,0 +1,98 @@
+"""Search that finds what people type: the query folded like the index (``turan_crawler.fold``), each word
+a prefix (Azerbaijani and Russian inflect: ``Aliyev`` finds ``Əliyevin`` and ``Алиева``), and snippets
+of the original text with the matching words in ``<mark>``.
+
+The SQL functions registered for Datasette (plugin.prepare_connection):
+
+- ``turan_match(q)``: the FTS5 query for ``articles_folded_fts``: words ANDed, ``"quoted phrases"`` kept
+  as phrases, every word of 3+ letters also matched as a prefix; ``""`` (matches nothing) when q has none.
+- ``turan_snippet(text, q)``: an HTML fragment: about 30 words of ``text`` around the first match, HTML
+  special characters escaped, matches wrapped in ``<mark>``. Stored text is scraped and hostile: it is
+  escaped here, and ``marked_html`` escapes whatever it is given again except the ``<mark>`` tags.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markupsafe import Markup, escape
+
+from ..fold import WORD, fold, fold_words
+
+PREFIX_MIN = 3  # shorter words match whole: a one- or two-letter prefix would match half the index
+_PHRASE = re.compile(r'"([^"]*)"')
+_TOKEN = re.compile(r"\w+|\W+")
+_MARK = re.compile(r"(</?mark>)")
+_SPACE = re.compile(r"\s+")
+
+
+def match_query(q: str | None) -> str:
+    """The FTS5 MATCH expression for what a person typed (see the module)."""
+    if not q:
+        return '""'
+    parts = []
+    for phrase in _PHRASE.findall(q):
+        words = fold_words(phrase)
+        if words:
+            parts.append('"' + " ".join(words) + '"')
+    for word in fold_words(_PHRASE.sub(" ", q)):
+        parts.append(f'"{word}"*' if len(word) >= PREFIX_MIN else f'"{word}"')
+    return " ".join(parts) or '""'
+
+
+def query_terms(q: str | None) -> tuple[set[str], tuple[str, ...]]:
+    """(words matched whole, prefixes) of a query, folded, as match_query matches them."""
+    whole, prefixes = set(), []
+    for word in fold_words(q):
+        if len(word) >= PREFIX_MIN:
+            prefixes.append(word)
+        else:
+            whole.add(word)
+    return whole, tuple(prefixes)
+
+
+def snippet(text: str | None, q: str | None, words: int = 30) -> str:
+    """About ``words`` words of ``text`` around its first match of ``q``, escaped, matches in <mark>."""
+    if not text:
+        return ""
+    whole, prefixes = query_terms(q)
+    tokens = _TOKEN.findall(text[:200_000])
+    word_at = [i for i, token in enumerate(tokens) if WORD.fullmatch(token)]
+
+    def matches(token: str) -> bool:
+        folded = fold(token)
+        return folded in whole or folded.startswith(prefixes) if prefixes else folded in whole
+
+    if not word_at:
+        return str(escape(text[:200]))
+    hits = {i for i in word_at if matches(tokens[i])}
+    first = next((n for n, i in enumerate(word_at) if i in hits), 0)
+    start_word = max(0, first - words // 3)
+    end_word = min(len(word_at), start_word + words)
+    start = word_at[start_word]
+    end = word_at[end_word - 1] + 1
+    out = ["… " if start_word > 0 else ""]
+    for i in range(start, end):
+        token = str(escape(_SPACE.sub(" ", tokens[i])))
+        out.append(f"<mark>{token}</mark>" if i in hits else token)
+    out.append(" …" if end_word < len(word_at) else "")
+    return "".join(out)
+
+
+def marked_html(value: object) -> Markup:
+    """A snippet as HTML, safe whatever the value holds: only <mark> and </mark> survive as tags."""
+    parts = _MARK.split(str(value))
+    out, open_marks = [], 0
+    for part in parts:
+        if part == "<mark>" and open_marks == 0:
+            out.append(part)
+            open_marks = 1
+        elif part == "</mark>" and open_marks == 1:
+            out.append(part)
+            open_marks = 0
+        elif part not in ("<mark>", "</mark>"):
+            out.append(str(escape(html.unescape(part))))
+    if open_marks:
+        out.append("</mark>")
+    return Markup("".join(out))
