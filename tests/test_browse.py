@@ -453,3 +453,16 @@ def test_the_dashboard_fits_the_window_and_is_linked(ds, history_archive):
     assert 'href="/-/turan/dashboard"' in get(ds, "/turan").text
     article = conn.execute("select id from articles limit 1").fetchone()[0]
     assert 'href="/-/turan/dashboard"' in get(ds, f"/-/turan/article/{article}").text
+
+
+def test_a_diff_marks_whole_words():
+    from turan_crawler.datasette.plugin import word_diff
+
+    marked, removed, added = word_diff(
+        "The minister met the ambassador on Monday.", "The minister met the ambassadors on Tuesday."
+    )
+    assert "<del>ambassador</del><ins>ambassadors</ins>" in marked
+    assert "<del>Monday</del><ins>Tuesday</ins>" in marked
+    assert (removed, added) == (2, 2)
+    hostile, _, _ = word_diff("<b>old</b>", "<script>new</script>")
+    assert "<" not in re.sub(r"</?(del|ins)>", "", hostile) and "&lt;" in hostile

@@ -25,7 +25,7 @@ from datasette.utils.asgi import Response
 from jinja2 import FileSystemLoader
 from markupsafe import Markup, escape
 
-from ..fold import fold
+from ..fold import WORD, fold
 from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at
 from ..warc.records import payload_digest
 from . import atom, charts, display, search
@@ -266,6 +266,10 @@ MAX_DIFF_TOKENS = 60_000  # beyond that (a 20 MB page's text), compare paragraph
 KEEP_AROUND = 24  # unchanged tokens kept either side of a change; longer stretches are folded away
 
 
+def _words(tokens: list[str]) -> int:
+    return sum(len(WORD.findall(token)) for token in tokens)
+
+
 def word_diff(old: str, new: str) -> tuple[Markup, int, int]:
     """(``new`` with the words ``old`` had and it lacks in <del>, its own in <ins>, long unchanged
     stretches folded; words removed; words added). Escaped: the texts are scraped."""
@@ -280,21 +284,19 @@ def word_diff(old: str, new: str) -> tuple[Markup, int, int]:
             head = KEEP_AROUND if n > 0 else 0
             tail = KEEP_AROUND if n < len(opcodes) - 1 else 0
             if len(same) > head + tail + 2 * KEEP_AROUND:
-                skipped = sum(
-                    1 for t in same[head : len(same) - tail] if t.strip() and (t[0].isalnum() or t[0] == "_")
-                )
+                skipped = _words(same[head : len(same) - tail])
                 out.append(escape("".join(same[:head])))
-                out.append(Markup("<span class='skip'>[… {} unchanged words …]</span>").format(skipped))
+                out.append(Markup("<span class='skip'>[… {} unchanged words …]</span> ").format(skipped))
                 out.append(escape("".join(same[len(same) - tail :])))
             else:
                 out.append(escape("".join(same)))
             continue
         if op in ("delete", "replace"):
             out.append(Markup("<del>{}</del>").format("".join(a[i1:i2])))
-            removed += sum(1 for t in a[i1:i2] if t.strip())
+            removed += _words(a[i1:i2])
         if op in ("insert", "replace"):
             out.append(Markup("<ins>{}</ins>").format("".join(b[j1:j2])))
-            added += sum(1 for t in b[j1:j2] if t.strip())
+            added += _words(b[j1:j2])
     return Markup("").join(out), removed, added
 
 
