@@ -16,7 +16,8 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spellings"
 PAGES = {  # path on the local server -> fixture page
-    "/az/siyaset/prezident-ilham-eliyev-susada-yeni-mektebi-acdi-790501": "az.html",
-    "/ru/politika/ilham-aliev-obsudil-s-evrosoyuzom-postavki-gaza-790502": "ru.html",
+    "/az/siyaset/prezident-ilham-eliyev-susada-yeni-mektebi-acdi-790501.html": "az.html",
+    "/ru/politika/ilham-aliev-obsudil-s-evrosoyuzom-postavki-gaza-790502.html": "ru.html",
 }
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -46,20 +47,16 @@ def spelling_archive(history_archive, tmp_path_factory) -> Path:
     archive = tmp_path_factory.mktemp("spellings") / "archive"
     shutil.copytree(history_archive, archive)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            name = PAGES.get(self.path)
-            body = (FIXTURES / name).read_bytes() if name else b"not found"
-            self.send_response(200 if name else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    site = tmp_path_factory.mktemp("site")  # the fixture pages at article-like paths, served as files
+    for path, name in PAGES.items():
+        (site / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(FIXTURES / name, site / path.lstrip("/"))
 
+    class Handler(SimpleHTTPRequestHandler):
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -105,8 +102,8 @@ def test_a_reader_in_chromium(served, spelling_archive):
     from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(exist_ok=True)
-    az = one(spelling_archive, "select * from articles where url like '%-790501'")
-    ru = one(spelling_archive, "select * from articles where url like '%-790502'")
+    az = one(spelling_archive, "select * from articles where url like '%-790501.html'")
+    ru = one(spelling_archive, "select * from articles where url like '%-790502.html'")
     edited = one(spelling_archive, "select * from articles where version = 2")
     seed = one(spelling_archive, "select capture_id from articles where title like '''Peace Is Possible%'")
     with sync_playwright() as p:

@@ -212,46 +212,40 @@ async def _article_row(datasette, article_id: int | None) -> dict | None:
     return dict(row) if row else None
 
 
+async def _rows(datasette, sql: str, params) -> list[dict]:
+    return [dict(r) for r in await _database(datasette).execute(sql, params)]
+
+
 async def article_page(request, datasette) -> Response:
     article = await _article_row(datasette, _id(request))
     if article is None:
         return await _not_there(
             datasette, request, f"There is no article {request.url_vars['id']} in this archive."
         )
-    db = _database(datasette)
-    captures = [
-        dict(r)
-        for r in await db.execute(
-            "select id, fetched_at, status, outcome, refers_to_capture_id from captures "
-            "where url = ? and warc_file is not null order by fetched_at desc limit 100",
-            [article["url"]],
-        )
-    ]
-    versions = [
-        dict(r)
-        for r in await db.execute(
-            "select version, fetched_at, capture_id, title, word_count from article_versions "
-            "where article = ? order by version desc",
-            [article["id"]],
-        )
-    ]
-    translations = [
-        dict(r)
-        for r in await db.execute(
-            "select t.url, a.id, a.title, coalesce(a.lang, '') as lang from ("
-            "  select dst_url as url from links where src_url = :url and kind = 'translation'"
-            "  union select src_url from links where dst_url = :url and kind = 'translation'"
-            ") t left join articles a on a.url = t.url where t.url != :url order by a.lang, t.url",
-            {"url": article["url"]},
-        )
-    ]
-    author = None
-    if article.get("author_id"):
-        found = (await db.execute("select * from authors where id = ?", [article["author_id"]])).first()
-        author = dict(found) if found else None
+    captures = await _rows(
+        datasette,
+        "select id, fetched_at, status, outcome, refers_to_capture_id from captures "
+        "where url = ? and warc_file is not null order by fetched_at desc limit 100",
+        [article["url"]],
+    )
+    versions = await _rows(
+        datasette,
+        "select version, fetched_at, capture_id, title, word_count from article_versions "
+        "where article = ? order by version desc",
+        [article["id"]],
+    )
+    translations = await _rows(
+        datasette,
+        "select t.url, a.id, a.title, coalesce(a.lang, '') as lang from ("
+        "  select dst_url as url from links where src_url = :url and kind = 'translation'"
+        "  union select src_url from links where dst_url = :url and kind = 'translation'"
+        ") t left join articles a on a.url = t.url where t.url != :url order by a.lang, t.url",
+        {"url": article["url"]},
+    )
+    authors = await _rows(datasette, "select * from authors where id = ?", [article.get("author_id")])
     context = {
         "article": article,
-        "author_group": author,
+        "author_group": authors[0] if authors else None,
         "paragraphs": display.paragraphs(article["body"]),
         "captures": captures,
         "versions": versions,
