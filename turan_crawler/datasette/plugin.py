@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import re
+import weakref
 from pathlib import Path
 
 from datasette import hookimpl
@@ -28,18 +29,28 @@ from markupsafe import Markup, escape
 from ..fold import WORD, fold
 from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at
 from ..warc.records import payload_digest
-from . import atom, charts, display, search
+from . import atom, charts, display, facets, search
 
 HERE = Path(__file__).resolve().parent
 
 SANDBOX_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
 
 
+_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def database_name(datasette) -> str:
-    """The archive's database: the plugin's ``database`` setting (``serve`` sets it), else the only one."""
-    config = datasette.plugin_config("turan-crawler") or {}
-    names = [name for name in datasette.databases if name != "_internal"]
-    return config.get("database") or (names[0] if names else "turan")
+    """The archive's database: the plugin's ``database`` setting (``serve`` sets it), else the first one.
+    Remembered per Datasette: render_cell asks for every cell, and plugin_config() merges the metadata
+    each time (80 ms of a 50-row table page)."""
+    name = _NAMES.get(datasette)
+    if name is None:
+        config = datasette.plugin_config("turan-crawler") or {}
+        names = [name for name in datasette.databases if name != "_internal"]
+        name = config.get("database") or (names[0] if names else "turan")
+        if names:
+            _NAMES[datasette] = name
+    return name
 
 
 def _database(datasette):
@@ -138,12 +149,10 @@ def _problem_page(problem: Unavailable) -> Response:
     return _page("Archived page not available", body, problem.status)
 
 
-async def _article_of_capture(datasette, capture_id: int) -> dict | None:
+async def _article_of_capture(datasette, capture: dict) -> dict | None:
+    """The article read from the capture's URL (articles are one row per URL), if any."""
     rows = await _database(datasette).execute(
-        "select a.id, a.title from articles a where a.capture_id = ? union "
-        "select a.id, a.title from article_versions v join articles a on a.id = v.article "
-        "where v.capture_id = ? limit 1",
-        [capture_id, capture_id],
+        "select id, title from articles where url = ?", [capture["url"]]
     )
     row = rows.first()
     return dict(row) if row else None
@@ -154,7 +163,7 @@ async def archived_page(request, datasette) -> Response:
         capture, source, stored = await _archived(datasette, request)
     except Unavailable as problem:
         return _problem_page(problem)
-    article = await _article_of_capture(datasette, capture["id"])
+    article = await _article_of_capture(datasette, capture)
     banner = Markup(
         "<div class='banner'>Archived page: <b>{}</b> as fetched on <b>{}</b> (HTTP {}, {}). "
         "Shown from WARC record {} in {}; scripts and requests to the live site are blocked. "
@@ -491,6 +500,11 @@ def extra_template_vars(database, table, view_name, datasette):
         "turan_view": view_name,
         "turan_table": table,
     }
+
+
+@hookimpl
+def register_facet_classes():
+    return [facets.KeptColumnFacet, facets.KeptDateFacet]
 
 
 @hookimpl
