@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -116,15 +117,27 @@ def build(archive: Path, count: int) -> None:
     db.close()
 
 
-def timed(url: str, repeat: int = 10) -> tuple[float, float]:
-    urllib.request.urlopen(url).read()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
+def fetch(url: str) -> tuple[float, int]:
+    """(milliseconds, HTTP status) of one GET."""
+    started = time.perf_counter()
+    try:
         with urllib.request.urlopen(url) as resp:
             resp.read()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), max(samples)
+            status = resp.status
+    except urllib.error.HTTPError as exc:  # e.g. 400 "SQL query took too long": say so, keep timing
+        status = exc.code
+    return (time.perf_counter() - started) * 1000, status
+
+
+def timed(url: str, repeat: int = 10) -> tuple[float, float, float, list[int]]:
+    """(first request, median and worst of ``repeat`` more, in ms; statuses that were not 200)."""
+    first, status = fetch(url)
+    samples, failed = [], [status] if status != 200 else []
+    for _ in range(repeat):
+        took, status = fetch(url)
+        samples.append(took)
+        failed += [status] if status != 200 else []
+    return first, statistics.median(samples), max(samples), failed
 
 
 def main() -> None:
@@ -173,8 +186,11 @@ def main() -> None:
                 "archived-page frame": "/-/turan/capture/1",
             }
             for label, path in pages.items():
-                median, worst = timed(base + path)
-                print(f"{label}: median {median:.0f} ms, worst {worst:.0f} ms")
+                first, median, worst, failed = timed(base + path)
+                problems = f" (answers not 200: {failed})" if failed else ""
+                print(
+                    f"{label}: first {first:.0f} ms, median {median:.0f} ms, worst {worst:.0f} ms{problems}"
+                )
         finally:
             serve.terminate()
             serve.wait()

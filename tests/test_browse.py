@@ -466,3 +466,18 @@ def test_a_diff_marks_whole_words():
     assert (removed, added) == (2, 2)
     hostile, _, _ = word_diff("<b>old</b>", "<script>new</script>")
     assert "<" not in re.sub(r"</?(del|ins)>", "", hostile) and "&lt;" in hostile
+
+
+def test_later_pages_show_the_facets_of_the_first(ds):
+    first = get(ds, "/turan/articles.json?_size=5&_facet=lang").json()
+    later = get(ds, first["next_url"].replace("http://localhost", "")).json()
+    counted = {
+        name: [(r["value"], r["count"]) for r in f["results"]] for name, f in first["facet_results"].items()
+    }
+    again = {
+        name: [(r["value"], r["count"]) for r in f["results"]] for name, f in later["facet_results"].items()
+    }
+    assert (
+        counted["category"] and again["category"] == counted["category"]
+    )  # not just the rows after the cursor
+    assert sum(n for _, n in counted["lang"]) == rows(ds, "select count(*) from articles")[0][0]

@@ -7,6 +7,10 @@ counted on (the mtimes of the file and its WAL): a view of an unchanged index re
 crawl wrote, the last counts are shown while they are counted again in the background (so counts may lag
 a running crawl by the time one count takes). Facets asked for in the URL (``?_facet=``) are Datasette's
 own, counted live.
+
+Later pages (``?_next=``) show the counts of their first page: Datasette 0.65 would count only the rows
+after the page's cursor (its keyset clause is in the facet SQL), a different and slow query for every
+page; a later page whose first page was never counted shows no facets.
 """
 
 from __future__ import annotations
@@ -98,6 +102,10 @@ class _CountingDatasette:
         return await COUNTS.execute(self._ds, database, sql, params, **kwargs)
 
 
+FIRST_PAGES: OrderedDict[tuple, tuple[list, list]] = OrderedDict()  # facets by first page's address
+UNCOUNTED = {"_next", "_sort", "_sort_desc", "_size"}  # arguments that do not change what facets count
+
+
 class _Kept:
     shown_as: str
 
@@ -108,9 +116,16 @@ class _Kept:
         return []
 
     async def facet_results(self):
+        args = sorted((k, v) for k, v in self.get_querystring_pairs() if k not in UNCOUNTED)
+        page = (self.ds.get_database(self.database).path, self.request.path, repr(args), self.type)
+        if "_next" in self.request.args:
+            return FIRST_PAGES.get(page, ([], []))
         results, timed_out = await super().facet_results()
         for result in results:
             result["type"] = self.shown_as  # the templates show "column" and "date" facets by name
+        FIRST_PAGES[page] = (results, timed_out)
+        while len(FIRST_PAGES) > MAX_RESULTS:
+            FIRST_PAGES.popitem(last=False)
         return results, timed_out
 
 

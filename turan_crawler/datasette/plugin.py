@@ -441,6 +441,7 @@ def prepare_connection(conn):
     """The folded search's functions, on every connection Datasette opens (the same fold as the index)."""
     conn.create_function("turan_fold", 1, fold, deterministic=True)
     conn.create_function("turan_match", 1, search.match_query, deterministic=True)
+    conn.create_function("turan_match", 2, search.match_query, deterministic=True)
     conn.create_function("turan_snippet", 2, search.snippet, deterministic=True)
 
 

@@ -6,6 +6,9 @@ The SQL functions registered for Datasette (plugin.prepare_connection):
 
 - ``turan_match(q)``: the FTS5 query for ``articles_folded_fts``: words ANDed, ``"quoted phrases"`` kept
   as phrases, every word of 3+ letters also matched as a prefix; ``""`` (matches nothing) when q has none.
+  ``turan_match(q, 0)``: the same, words whole. The search query uses it when the whole words alone match
+  its 5,000-article window: a prefix of a word found in most articles costs FTS5 ~100 ms to expand over a
+  million articles, and would add nothing the window has room for.
 - ``turan_snippet(text, q)``: an HTML fragment: about 30 words of ``text`` around the first match, HTML
   special characters escaped, matches wrapped in ``<mark>``. Stored text is scraped and hostile: it is
   escaped here, and ``marked_html`` escapes whatever it is given again except the ``<mark>`` tags.
@@ -27,8 +30,9 @@ _MARK = re.compile(r"(</?mark>)")
 _SPACE = re.compile(r"\s+")
 
 
-def match_query(q: str | None) -> str:
-    """The FTS5 MATCH expression for what a person typed (see the module)."""
+def match_query(q: str | None, prefixes: int = 1) -> str:
+    """The FTS5 MATCH expression for what a person typed (see the module); ``prefixes=0``: words match
+    whole only."""
     if not q:
         return '""'
     parts = []
@@ -37,7 +41,7 @@ def match_query(q: str | None) -> str:
         if words:
             parts.append('"' + " ".join(words) + '"')
     for word in fold_words(_PHRASE.sub(" ", q)):
-        parts.append(f'"{word}"*' if len(word) >= PREFIX_MIN else f'"{word}"')
+        parts.append(f'"{word}"*' if prefixes and len(word) >= PREFIX_MIN else f'"{word}"')
     return " ".join(parts) or '""'
 
 
