@@ -1,59 +1,96 @@
-"""Small server-side SVG charts for the dashboard: no scripts, every label escaped."""
+"""Small server-side SVG charts for the dashboard: no scripts, every label escaped.
+
+Each chart has a ``viewBox`` and no fixed size, so it scales to the width of the window (CSS
+``width: 100%``); the title, the legend, the axis and the labels each have their own band, so none is
+drawn over another however many bars there are.
+"""
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
 PALETTE = ["#2563eb", "#16a34a", "#dc2626", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#475569"]
+WIDTH = 900  # viewBox units; the chart is drawn at the width of its container
+LEFT = 56  # the axis labels' band
+RIGHT = 40  # room for the last label
+MAX_SLOT = 60  # a bar is no wider than this however few there are
+MAX_LABELS = 12
 
 
-def stacked_bars(title: str, columns: list[str], series: dict[str, list[int]], height: int = 220) -> Markup:
-    """Vertical stacked bars: one bar per column label, one colour per series, with a legend."""
-    width = max(480, 14 * len(columns) + 60)
-    totals = [sum(values[i] for values in series.values()) for i in range(len(columns))]
+def _svg(title: str, height: int, parts: list[str]) -> Markup:
+    return Markup(
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {WIDTH} {height}' class='chart' "
+        f"preserveAspectRatio='xMinYMin meet' role='img' aria-label='{escape(title)}'>{''.join(parts)}</svg>"
+    )
+
+
+def _legend(names: list[str], y: int) -> list[str]:
+    parts, x = [], 0
+    for n, name in enumerate(names):
+        colour = PALETTE[n % len(PALETTE)]
+        parts.append(f"<rect x='{x}' y='{y - 10}' width='12' height='12' fill='{colour}'/>")
+        parts.append(f"<text x='{x + 16}' y='{y}' font-size='13' class='legend'>{escape(name)}</text>")
+        x += 16 + 8 * len(name) + 22
+    return parts
+
+
+def stacked_bars(
+    title: str, columns: list[str], series: dict[str, list[int]], height: int = 300, grouped: bool = False
+) -> Markup:
+    """Vertical bars: one slot per column label, one colour per series (stacked, or side by side when
+    ``grouped``), a legend above the plot, the axis at the left, at most MAX_LABELS labels below."""
+    combine = max if grouped else sum
+    totals = [combine([values[i] for values in series.values()] or [0]) for i in range(len(columns))]
     top = max(totals, default=0) or 1
-    bar = (width - 60) / max(len(columns), 1)
-    parts = [
-        f"<text x='0' y='14' font-weight='bold'>{escape(title)}</text>",
-        f"<text x='0' y='40' font-size='11'>{top}</text>",
-    ]
+    plot_top, plot_bottom = 56, height - 26
+    slot = min((WIDTH - LEFT - RIGHT) / max(len(columns), 1), MAX_SLOT)
+    parts = [f"<text x='0' y='16' font-weight='bold' font-size='15'>{escape(title)}</text>"]
+    parts += _legend(list(series), 38)
+    parts.append(f"<text x='{LEFT - 6}' y='{plot_top + 10}' font-size='11' text-anchor='end'>{top}</text>")
+    parts.append(f"<text x='{LEFT - 6}' y='{plot_bottom}' font-size='11' text-anchor='end'>0</text>")
+    parts.append(
+        f"<line x1='{LEFT}' y1='{plot_bottom}' x2='{WIDTH - RIGHT}' y2='{plot_bottom}' stroke='#94a3b8' stroke-width='1'/>"
+    )
+    every = max(1, -(-len(columns) // MAX_LABELS))
+    names = list(series)
+    width = max((slot / len(series) if grouped and series else slot) - 1, 0.5)
     for i, column in enumerate(columns):
-        y = height - 20
+        x = LEFT + i * slot
+        y = plot_bottom
         for n, values in enumerate(series.values()):
-            h = values[i] / top * (height - 74)
-            y -= h
+            h = values[i] / top * (plot_bottom - plot_top)
+            if grouped:
+                left, y = x + n * (width + 1 / max(len(series), 1)), plot_bottom - h
+            else:
+                left, y = x, y - h
             parts.append(
-                f"<rect x='{50 + i * bar:.1f}' y='{y:.1f}' width='{max(bar - 2, 1):.1f}' height='{h:.1f}' "
-                f"fill='{PALETTE[n % len(PALETTE)]}'><title>{escape(column)}: {values[i]}</title></rect>"
+                f"<rect x='{left:.1f}' y='{y:.1f}' width='{width:.1f}' height='{h:.1f}' "
+                f"fill='{PALETTE[n % len(PALETTE)]}'><title>{escape(column)}: {escape(names[n])} "
+                f"{values[i]}</title></rect>"
             )
-        if i % max(1, len(columns) // 12) == 0:
+        if i % every == 0:
             parts.append(
-                f"<text x='{50 + i * bar:.1f}' y='{height - 4}' font-size='10'>{escape(column)}</text>"
+                f"<text x='{x:.1f}' y='{height - 8}' font-size='11' class='axis-label'>{escape(column)}</text>"
             )
-    legend = "".join(
-        f"<tspan fill='{PALETTE[n % len(PALETTE)]}'>■ {escape(name)} </tspan>"
-        for n, name in enumerate(series)
-    )
-    parts.append(f"<text x='0' y='34' font-size='12'>{legend}</text>")
-    return Markup(
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
-        f"aria-label='{escape(title)}'>{''.join(parts)}</svg>"
-    )
+    return _svg(title, height, parts)
 
 
-def horizontal_bars(title: str, rows: list[tuple[str, int]]) -> Markup:
-    width, line = 640, 18
+def horizontal_bars(title: str, rows: list[tuple[str, int]], label_chars: int = 34) -> Markup:
+    """One bar per (label, value), largest first as given; long labels are cut (whole on hover)."""
+    line, label_width = 22, 8 * label_chars
     top = max((value for _, value in rows), default=0) or 1
-    parts = [f"<text x='0' y='14' font-weight='bold'>{escape(title)}</text>"]
+    room = WIDTH - label_width - 60
+    parts = [f"<text x='0' y='16' font-weight='bold' font-size='15'>{escape(title)}</text>"]
     for i, (label, value) in enumerate(rows):
-        y = 26 + i * line
-        parts.append(f"<text x='0' y='{y + 12}' font-size='12'>{escape(label)}</text>")
+        y = 30 + i * line
+        shown = label if len(label) <= label_chars else label[: label_chars - 1] + "…"
         parts.append(
-            f"<rect x='200' y='{y}' width='{value / top * 380:.1f}' height='{line - 4}' fill='{PALETTE[0]}'/>"
+            f"<text x='0' y='{y + 13}' font-size='13'><title>{escape(label)}</title>{escape(shown)}</text>"
         )
-        parts.append(f"<text x='{205 + value / top * 380:.1f}' y='{y + 12}' font-size='11'>{value}</text>")
-    height = 30 + len(rows) * line
-    return Markup(
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
-        f"aria-label='{escape(title)}'>{''.join(parts)}</svg>"
-    )
+        width = value / top * room
+        parts.append(
+            f"<rect x='{label_width}' y='{y}' width='{width:.1f}' height='{line - 6}' fill='{PALETTE[0]}'>"
+            f"<title>{escape(label)}: {value}</title></rect>"
+        )
+        parts.append(f"<text x='{label_width + width + 5:.1f}' y='{y + 13}' font-size='12'>{value}</text>")
+    return _svg(title, 36 + len(rows) * line, parts)

@@ -1,25 +1,39 @@
-"""The turan-crawler Datasette plugin: archived pages from the WARCs, version diffs, links in cells.
+"""The turan-crawler Datasette plugin: the article page, archived pages from the WARCs, word-level
+diffs, the dashboard, the Atom feed, the folded search's SQL functions, and cells that read well.
+
+Routes (every id that is not there answers 404 with a sentence, never a 500):
+
+- ``/-/turan/article/ID``: the article as a person reads it, with its captures, versions, translations;
+- ``/-/turan/article/ID/diff`` (``?from=V&to=W``): what changed between versions, word by word;
+- ``/-/turan/capture/ID`` and ``/-/turan/capture/ID/raw``: the archived page as captured, sandboxed;
+- ``/-/turan/dashboard``, ``/-/turan/feed.atom`` (also at ``/DB/feed.atom``), ``/-/turan/turan.css``.
 
 Archived HTML is only ever shown inside a sandboxed frame whose response carries
 ``Content-Security-Policy: sandbox; default-src 'none'``: no script runs, nothing is fetched from the
-live site. Everywhere else, stored text goes through Datasette's escaping.
+live site. Everywhere else, stored text is escaped (Jinja autoescape, markupsafe).
 """
 
 from __future__ import annotations
 
 import asyncio
 import difflib
+import re
+import weakref
 from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
-from markupsafe import Markup
+from jinja2 import FileSystemLoader
+from markupsafe import Markup, escape
 
 from ..extract.decode import decode_html
+from ..fold import WORD, fold
 from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at
 from ..warc.records import payload_digest
-from . import charts
+from . import atom, charts, display, facets, search
 from .replay import rewrite_css, rewrite_html, stamp
+
+HERE = Path(__file__).resolve().parent
 
 
 def sandbox_csp(request) -> str:
@@ -31,11 +45,21 @@ def sandbox_csp(request) -> str:
     )
 
 
+_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def database_name(datasette) -> str:
-    """The archive's database: the plugin's ``database`` setting (``serve`` sets it), else the only one."""
-    config = datasette.plugin_config("turan-crawler") or {}
-    names = [name for name in datasette.databases if name != "_internal"]
-    return config.get("database") or (names[0] if names else "turan")
+    """The archive's database: the plugin's ``database`` setting (``serve`` sets it), else the first one.
+    Remembered per Datasette: render_cell asks for every cell, and plugin_config() merges the metadata
+    each time (80 ms of a 50-row table page)."""
+    name = _NAMES.get(datasette)
+    if name is None:
+        config = datasette.plugin_config("turan-crawler") or {}
+        names = [name for name in datasette.databases if name != "_internal"]
+        name = config.get("database") or (names[0] if names else "turan")
+        if names:
+            _NAMES[datasette] = name
+    return name
 
 
 def _database(datasette):
@@ -109,14 +133,24 @@ async def _archived(datasette, request) -> tuple[dict, dict, StoredResponse]:
 
 
 def _page(title: str, body: Markup, status: int = 200) -> Response:
+    """The archived-page frame: a bare page (no Datasette chrome) so the frame gets the whole window."""
     html = Markup(
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>{}</title><style>"
         "body{{margin:0;font-family:sans-serif}}.banner{{background:#fde68a;padding:.6em 1em;border-bottom:1px solid "
-        "#b45309}}.problem{{padding:1em}}iframe{{width:100%;height:calc(100vh - 4em);border:0}}table.diff{{font-family:"
-        "monospace;font-size:13px}}.diff_add{{background:#bbf7d0}}.diff_sub{{background:#fecaca}}.diff_chg{{background:"
-        "#fde68a}}</style></head><body>{}</body></html>"
+        "#b45309}}.banner a{{margin-left:.8em}}.problem{{padding:1em}}iframe{{width:100%;height:calc(100vh - 4em);"
+        "border:0}}</style></head><body>{}</body></html>"
     ).format(title, body)
     return Response.html(str(html), status=status, headers={"Referrer-Policy": "no-referrer"})
+
+
+async def _render(datasette, request, template: str, context: dict, status: int = 200) -> Response:
+    context = {"database": database_name(datasette), **context}
+    html = await datasette.render_template(template, context, request=request)
+    return Response.html(html, status=status, headers={"Referrer-Policy": "no-referrer"})
+
+
+async def _not_there(datasette, request, message: str, status: int = 404) -> Response:
+    return await _render(datasette, request, "turan_problem.html", {"message": message}, status)
 
 
 def _problem_page(problem: Unavailable) -> Response:
@@ -126,24 +160,37 @@ def _problem_page(problem: Unavailable) -> Response:
     return _page("Archived page not available", body, problem.status)
 
 
+async def _article_of_capture(datasette, capture: dict) -> dict | None:
+    """The article read from the capture's URL (articles are one row per URL), if any."""
+    rows = await _database(datasette).execute(
+        "select id, title from articles where url = ?", [capture["url"]]
+    )
+    row = rows.first()
+    return dict(row) if row else None
+
+
 async def archived_page(request, datasette) -> Response:
     try:
         capture, source, stored = await _archived(datasette, request)
     except Unavailable as problem:
         return _problem_page(problem)
+    article = await _article_of_capture(datasette, capture)
     banner = Markup(
         "<div class='banner'>Archived page: <b>{}</b> as fetched on <b>{}</b> (HTTP {}, {}). "
         "Shown from WARC record {} in {}; scripts and requests to the live site are blocked. "
-        "<a href='/{}/captures/{}'>capture row</a></div>"
+        "<a href='/{}/captures/{}'>capture row</a>{}</div>"
     ).format(
         capture["url"],
-        capture["fetched_at"],
+        display.human_date(capture["fetched_at"]),
         capture["status"],
         capture["outcome"],
         source["warc_record_id"],
         source["warc_file"],
         database_name(datasette),
         capture["id"],
+        Markup("<a href='/-/turan/article/{}'>the article in the archive</a>").format(article["id"])
+        if article
+        else "",
     )
     try:
         await asyncio.to_thread(stored.decoded_payload)
@@ -224,28 +271,157 @@ async def archived_at(request, datasette) -> Response:
     return await asyncio.to_thread(_sandboxed, request, stored, body, url, timestamp)
 
 
-async def article_diff(request, datasette) -> Response:
-    article_id = _id(request)
-    rows = await _database(datasette).execute(
-        "select version, fetched_at, title, body from article_versions where article = ? order by version",
-        [article_id],
-    )
-    versions = [dict(r) for r in rows]
-    if not versions:
-        return Response.text("No such article", status=404)
-    parts = [Markup("<div class='banner'>Article {}: {} version(s)</div>").format(article_id, len(versions))]
-    differ = difflib.HtmlDiff(wrapcolumn=70)
-    for old, new in zip(versions, versions[1:], strict=False):
-        table = differ.make_table(
-            f"{old['title']}\n\n{old['body']}".splitlines(),
-            f"{new['title']}\n\n{new['body']}".splitlines(),
-            f"version {old['version']} ({old['fetched_at']})",
-            f"version {new['version']} ({new['fetched_at']})",
-            context=True,
-            numlines=1,
+# -- the article page ---------------------------------------------------------------------------------
+async def _article_row(datasette, article_id: int | None) -> dict | None:
+    if article_id is None:
+        return None
+    row = (await _database(datasette).execute("select * from articles where id = ?", [article_id])).first()
+    return dict(row) if row else None
+
+
+async def _rows(datasette, sql: str, params) -> list[dict]:
+    return [dict(r) for r in await _database(datasette).execute(sql, params)]
+
+
+async def article_page(request, datasette) -> Response:
+    article = await _article_row(datasette, _id(request))
+    if article is None:
+        return await _not_there(
+            datasette, request, f"There is no article {request.url_vars['id']} in this archive."
         )
-        parts.append(Markup(table))  # difflib.HtmlDiff escapes the texts it lays out
-    return _page(f"Versions of article {article_id}", Markup("").join(parts))
+    captures = await _rows(
+        datasette,
+        "select id, fetched_at, status, outcome, refers_to_capture_id from captures "
+        "where url = ? and warc_file is not null order by fetched_at desc limit 100",
+        [article["url"]],
+    )
+    versions = await _rows(
+        datasette,
+        "select version, fetched_at, capture_id, title, word_count from article_versions "
+        "where article = ? order by version desc",
+        [article["id"]],
+    )
+    translations = await _rows(
+        datasette,
+        "select t.url, a.id, a.title, coalesce(a.lang, '') as lang from ("
+        "  select dst_url as url from links where src_url = :url and kind = 'translation'"
+        "  union select src_url from links where dst_url = :url and kind = 'translation'"
+        ") t left join articles a on a.url = t.url where t.url != :url order by a.lang, t.url",
+        {"url": article["url"]},
+    )
+    authors = await _rows(datasette, "select * from authors where id = ?", [article.get("author_id")])
+    context = {
+        "article": article,
+        "author_group": authors[0] if authors else None,
+        "paragraphs": display.paragraphs(article["body"]),
+        "captures": captures,
+        "versions": versions,
+        "translations": translations,
+    }
+    return await _render(datasette, request, "turan_article.html", context)
+
+
+# -- diffs --------------------------------------------------------------------------------------------
+_DIFF_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+MAX_DIFF_TOKENS = 60_000  # beyond that (a 20 MB page's text), compare paragraphs instead of words
+KEEP_AROUND = 24  # unchanged tokens kept either side of a change; longer stretches are folded away
+
+
+def _words(tokens: list[str]) -> int:
+    return sum(len(WORD.findall(token)) for token in tokens)
+
+
+def word_diff(old: str, new: str) -> tuple[Markup, int, int]:
+    """(``new`` with the words ``old`` had and it lacks in <del>, its own in <ins>, long unchanged
+    stretches folded; words removed; words added). Escaped: the texts are scraped."""
+    a, b = _DIFF_TOKEN.findall(old or ""), _DIFF_TOKEN.findall(new or "")
+    if len(a) + len(b) > MAX_DIFF_TOKENS:
+        a, b = re.split(r"(\n\s*\n)", old or ""), re.split(r"(\n\s*\n)", new or "")
+    out, removed, added = [], 0, 0
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op == "equal":
+            same = a[i1:i2]
+            head = KEEP_AROUND if n > 0 else 0
+            tail = KEEP_AROUND if n < len(opcodes) - 1 else 0
+            if len(same) > head + tail + 2 * KEEP_AROUND:
+                skipped = _words(same[head : len(same) - tail])
+                out.append(escape("".join(same[:head])))
+                out.append(Markup("<span class='skip'>[… {} unchanged words …]</span> ").format(skipped))
+                out.append(escape("".join(same[len(same) - tail :])))
+            else:
+                out.append(escape("".join(same)))
+            continue
+        if op in ("delete", "replace"):
+            out.append(Markup("<del>{}</del>").format("".join(a[i1:i2])))
+            removed += _words(a[i1:i2])
+        if op in ("insert", "replace"):
+            out.append(Markup("<ins>{}</ins>").format("".join(b[j1:j2])))
+            added += _words(b[j1:j2])
+    return Markup("").join(out), removed, added
+
+
+def _version_number(request, name: str) -> int | None | bool:
+    """The ?from= / ?to= version asked for: None when absent, False when not a number."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    return int(value) if value.isdigit() and len(value) < 10 else False
+
+
+async def article_diff(request, datasette) -> Response:
+    article = await _article_row(datasette, _id(request))
+    if article is None:
+        return await _not_there(
+            datasette, request, f"There is no article {request.url_vars['id']} in this archive."
+        )
+    rows = await _database(datasette).execute(
+        "select version, fetched_at, capture_id, title, body from article_versions where article = ? "
+        "order by version",
+        [article["id"]],
+    )
+    versions = {r["version"]: dict(r) for r in rows}
+    wanted_from, wanted_to = _version_number(request, "from"), _version_number(request, "to")
+    if wanted_from is False or wanted_to is False:
+        return await _not_there(datasette, request, "from= and to= are version numbers (1, 2, ...).", 400)
+    if wanted_from is not None or wanted_to is not None:
+        to = wanted_to if wanted_to is not None else (wanted_from or 0) + 1
+        start = wanted_from if wanted_from is not None else to - 1
+        if start not in versions or to not in versions:
+            return await _not_there(
+                datasette,
+                request,
+                f"Article {article['id']} has versions {', '.join(map(str, versions)) or 'none'}: "
+                f"there is no version {start if start not in versions else to}.",
+            )
+        pairs = [(versions[start], versions[to])]
+    else:
+        ordered = list(versions.values())
+        pairs = list(zip(ordered, ordered[1:], strict=False))[::-1]
+    changes = []
+    for old, new in pairs:
+        body, removed, added = await asyncio.to_thread(word_diff, old["body"] or "", new["body"] or "")
+        title, _, _ = word_diff(old["title"] or "", new["title"] or "")
+        changes.append(
+            {"old": old, "new": new, "title": title, "body": body, "removed": removed, "added": added}
+        )
+    context = {"article": article, "changes": changes, "version_count": len(versions)}
+    return await _render(datasette, request, "turan_diff.html", context)
+
+
+# -- the dashboard ------------------------------------------------------------------------------------
+def every_month(months) -> list[str]:
+    """Every 'YYYY-MM' from the first to the last of ``months`` (a month without articles is a gap, not
+    skipped); values that are not months are left out."""
+    valid = sorted(m for m in set(months) if isinstance(m, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m))
+    if not valid:
+        return []
+    (year, month), last = map(int, valid[0].split("-")), valid[-1]
+    out = []
+    while (current := f"{year:04d}-{month:02d}") <= last:
+        out.append(current)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 async def dashboard(request, datasette) -> Response:
@@ -254,14 +430,16 @@ async def dashboard(request, datasette) -> Response:
         "select substr(published_at, 1, 7) as month, lang, count(*) as n from articles "
         "where published_at is not null group by month, lang order by month"
     )
-    months = sorted({r["month"] for r in monthly})
+    months = every_month(r["month"] for r in monthly)
     langs = sorted({r["lang"] or "?" for r in monthly})
     per_lang = {lang: [0] * len(months) for lang in langs}
+    position = {month: i for i, month in enumerate(months)}
     for r in monthly:
-        per_lang[r["lang"] or "?"][months.index(r["month"])] = r["n"]
+        if r["month"] in position:
+            per_lang[r["lang"] or "?"][position[r["month"]]] = r["n"]
     categories = await db.execute(
-        "select coalesce(category, '(none)') || ' (' || lang || ')' as label, count(*) as n from articles "
-        "group by label order by n desc limit 25"
+        "select coalesce(category, '(none)') || ' (' || coalesce(lang, '?') || ')' as label, count(*) as n "
+        "from articles group by label order by n desc limit 25"
     )
     runs = [
         dict(r)
@@ -272,49 +450,200 @@ async def dashboard(request, datasette) -> Response:
     run_series = {
         name: [r[name] or 0 for r in runs] for name in ("pages", "articles_new", "errors", "blocked")
     }
-    body = (
-        Markup(
-            "<div class='banner'>Archive dashboard · <a href='/{}'>tables and queries</a></div><div "
-            "style='padding:1em'>"
-        ).format(database_name(datasette))
-        + charts.stacked_bars("Articles per month, by language", months, per_lang)
-        + Markup("<br>")
-        + charts.horizontal_bars("Articles per category", [(r["label"], r["n"]) for r in categories])
-        + Markup("<br>")
-        + charts.stacked_bars(
-            "Crawl runs: pages, new articles, errors, blocked", [f"#{r['id']}" for r in runs], run_series
-        )
-        + Markup("</div>")
-    )
-    return _page("Turan archive dashboard", body)
+    charts_html = [
+        charts.stacked_bars("Articles per month, by language", months, per_lang),
+        charts.horizontal_bars("Articles per category", [(r["label"], r["n"]) for r in categories]),
+        charts.stacked_bars(
+            "Crawl runs: pages, new articles, errors, blocked",
+            [f"#{r['id']}" for r in runs],
+            run_series,
+            grouped=True,
+        ),
+    ]
+    return await _render(datasette, request, "turan_dashboard.html", {"charts": charts_html})
+
+
+# -- the feed -----------------------------------------------------------------------------------------
+async def atom_feed(request, datasette) -> Response:
+    rows = [dict(r) for r in await _database(datasette).execute(atom.SQL)]
+    base = f"{request.scheme}://{request.host}"
+    title = (datasette.metadata("title") or "Turan archive") + ": latest articles"
+    body = atom.feed(rows, base, base + request.path, title)
+    return Response(body, content_type=atom.CONTENT_TYPE, headers={"Cache-Control": "max-age=300"})
+
+
+async def stylesheet(request, datasette) -> Response:
+    css = (HERE / "static" / "turan.css").read_text(encoding="utf-8")
+    return Response(css, content_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"})
 
 
 async def no_such_page(request, datasette) -> Response:
-    return Response.text(f"Nothing at {request.path}: capture and article ids are whole numbers.", status=404)
+    return await _not_there(
+        datasette, request, f"Nothing at {request.path}: capture and article ids are whole numbers."
+    )
 
 
 @hookimpl
-def register_routes():
-    return [
+def register_routes(datasette):
+    routes = [
         (r"^/-/turan/capture/(?P<id>\d+)$", archived_page),
         (r"^/-/turan/capture/(?P<id>\d+)/raw$", archived_raw),
         (r"^/-/turan/at/(?P<ts>\d{14})/(?P<url>https?://.+)$", archived_at),
-        (r"^/-/turan/(?P<rest>.*)$", no_such_page),  # any other id or path: a 404 that says so
+        (r"^/-/turan/article/(?P<id>\d+)$", article_page),
         (r"^/-/turan/article/(?P<id>\d+)/diff$", article_diff),
         (r"^/-/turan/dashboard$", dashboard),
+        (r"^/-/turan/feed\.atom$", atom_feed),
+        (r"^/-/turan/turan\.css$", stylesheet),
     ]
+    # the feed's documented address (datasette-atom's, which served it as application/xml without authors)
+    routes.append((rf"^/{re.escape(database_name(datasette))}/feed\.atom$", atom_feed))
+    routes.append((r"^/-/turan/(?P<rest>.*)$", no_such_page))  # any other id or path: a 404 that says so
+    return routes
+
+
+# -- search -------------------------------------------------------------------------------------------
+@hookimpl
+def prepare_connection(conn):
+    """The folded search's functions, on every connection Datasette opens (the same fold as the index)."""
+    conn.create_function("turan_fold", 1, fold, deterministic=True)
+    conn.create_function("turan_match", 1, search.match_query, deterministic=True)
+    conn.create_function("turan_match", 2, search.match_query, deterministic=True)
+    conn.create_function("turan_snippet", 2, search.snippet, deterministic=True)
+
+
+# -- templates ----------------------------------------------------------------------------------------
+# Columns shown first in table views (the rest follow in table order): what a reader looks for, first.
+LEAD_COLUMNS = {
+    "articles": [
+        "id",
+        "title",
+        "published_at",
+        "author_id",
+        "lang",
+        "category",
+        "body",
+        "capture_id",
+        "version",
+    ],
+    "article_versions": ["id", "article", "version", "title", "fetched_at", "capture_id"],
+    "captures": ["id", "url", "fetched_at", "status", "outcome"],
+    "authors": ["id", "name", "spellings"],
+}
+
+
+def lead_order(columns: list[dict], table: str | None) -> list[int]:
+    """Indexes of ``columns`` (Datasette's display columns) with the table's lead columns first."""
+    lead = LEAD_COLUMNS.get(table or "", [])
+    names = [c["name"] for c in columns]
+    first = [names.index(name) for name in lead if name in names]
+    return first + [i for i in range(len(names)) if i not in first]
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    """Our templates (the article page, diff, dashboard, and the row/table overrides, which extend
+    Datasette's own) before Datasette's defaults, after any --template-dir."""
+    ours = str(HERE / "templates")
+    loaders = getattr(env.loader, "loaders", [])
+    searchpath = getattr(loaders[0], "searchpath", None) if loaders else None
+    if isinstance(searchpath, list):
+        if ours not in searchpath:
+            searchpath.insert(max(len(searchpath) - 1, 0), ours)
+    else:  # another Datasette layout: put ours first
+        from jinja2 import ChoiceLoader
+
+        env.loader = ChoiceLoader([FileSystemLoader(ours), env.loader])
+    env.filters["human_date"] = display.human_date
+    env.filters["date_html"] = display.date_html
+    env.filters["lead_order"] = lead_order
+    env.filters["paragraphs"] = display.paragraphs
+
+
+@hookimpl
+def extra_template_vars(database, table, view_name, datasette):
+    return {
+        "turan_archive": database is not None and database == database_name(datasette),
+        "turan_database": database_name(datasette),
+        "turan_view": view_name,
+        "turan_table": table,
+    }
+
+
+@hookimpl
+def register_facet_classes():
+    return [facets.KeptColumnFacet, facets.KeptDateFacet]
+
+
+@hookimpl
+def extra_css_urls():
+    return ["/-/turan/turan.css"]
+
+
+@hookimpl
+def menu_links(datasette):
+    db = database_name(datasette)
+    return [
+        {"href": f"/{db}/articles", "label": "Articles"},
+        {"href": f"/{db}/search", "label": "Search (all spellings)"},
+        {"href": "/-/turan/dashboard", "label": "Dashboard"},
+        {"href": "/-/turan/feed.atom", "label": "Atom feed"},
+    ]
+
+
+# -- cells --------------------------------------------------------------------------------------------
+CAPTURE_CELLS = {
+    ("captures", "id"),
+    ("captures", "refers_to_capture_id"),
+    ("articles", "capture_id"),
+    ("article_versions", "capture_id"),
+    (None, "capture_id"),
+}
+
+
+def _plain(value):
+    """A cell's value; a label-expanded foreign key ({'value': ..., 'label': ...}) as its value."""
+    return value.get("value") if isinstance(value, dict) else value
+
+
+def _article_link(article_id, title) -> Markup:
+    return Markup("<a class='article-link' href='/-/turan/article/{}'>{}</a>").format(
+        article_id, title or "(untitled)"
+    )
 
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     if database != database_name(datasette) or value is None:
         return None
-    if (table, column) in (
-        ("captures", "id"),
-        ("articles", "capture_id"),
-        ("article_versions", "capture_id"),
+    plain = _plain(value)
+    if (table, column) in CAPTURE_CELLS and isinstance(plain, int):
+        return Markup(
+            "<a class='capture-link' href='/-/turan/capture/{0}' title='capture {0}'>archived page</a>"
+        ).format(plain)
+    if (
+        column == "title"
+        and table in ("articles", None)
+        and _has(row, "id")
+        and isinstance(_plain(row["id"]), int)
     ):
-        return Markup("{} <a href='/-/turan/capture/{}'>archived page</a>").format(value, value)
+        return _article_link(_plain(row["id"]), value)
+    if column == "title" and table == "article_versions" and _has(row, "article"):
+        return _article_link(_plain(row["article"]), value)
+    if column in display.DATE_COLUMNS:
+        return display.date_html(plain)
+    if column == "body" and table in ("articles", "article_versions", None) and isinstance(value, str):
+        return Markup("<span class='excerpt' title='{} words'>{}</span>").format(
+            len(value.split()), display.excerpt(value)
+        )
+    if column == "snippet" and table is None:
+        return search.marked_html(value)
     if table == "articles" and column == "version" and isinstance(value, int) and value > 1:
-        return Markup("{} <a href='/-/turan/article/{}/diff'>changes</a>").format(value, row["id"])
+        return Markup("{} <a href='/-/turan/article/{}/diff'>changes</a>").format(value, _plain(row["id"]))
     return None
+
+
+def _has(row, key: str) -> bool:
+    try:
+        return key in row.keys()  # noqa: SIM118 (sqlite3.Row: "in" looks at the values)
+    except AttributeError:
+        return False

@@ -12,13 +12,14 @@ import yaml
 from ..archiving.paths import ArchivePaths
 
 BUNDLED_DATABASE = "turan"  # the database name metadata.yml is written for
-SETTINGS = {
-    "suggest_facets": "off",
-    "sql_time_limit_ms": "2000",
-    "facet_time_limit_ms": "500",
-    "default_page_size": "50",
-    "num_sql_threads": "4",
-    "allow_download": "off",
+SETTINGS = {  # typed, as Datasette(settings=...) takes them; the command line gets them as text
+    "suggest_facets": False,
+    "sql_time_limit_ms": 2000,
+    "facet_time_limit_ms": 500,
+    "default_page_size": 50,
+    "num_sql_threads": 4,
+    "allow_download": False,
+    "truncate_cells_html": 80,  # URLs and errors in table views (row pages show them whole)
 }
 
 
@@ -49,5 +50,6 @@ def datasette_command(paths: ArchivePaths, host: str, port: int) -> list[str]:
     cmd = [sys.executable, "-m", "datasette", "serve", str(paths.db), "--metadata", metadata]
     cmd += ["--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
-        cmd += ["--setting", name, value]
+        text = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        cmd += ["--setting", name, text]
     return cmd

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..fold import fold
+
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"  # no porter: it stems English only
 
 TABLES: dict[str, dict] = {
@@ -75,9 +77,24 @@ TABLES: dict[str, dict] = {
             "removed_at": str,
             "extracted_by": str,
             "image_url": str,
+            "author_id": int,
         },
         pk="id",
-        foreign_keys=[("capture_id", "captures", "id")],
+        foreign_keys=[("capture_id", "captures", "id"), ("author_id", "authors", "id")],
+    ),
+    # Search that finds what people type: each article's title, body and author folded (turan_crawler.fold:
+    # Əliyev, Алиев and Aliyev all read "aliyev"), written by ArchiveStore.save_article beside the article,
+    # searched through its FTS table articles_folded_fts (the canned `search` query folds the query alike).
+    "articles_folded": dict(
+        columns={"id": int, "title": str, "body": str, "author": str},
+        pk="id",
+        foreign_keys=[("id", "articles", "id")],
+    ),
+    # One row per author as folding groups them: "Nurlan Aliyev", "Nurlan Əliyev" and "Нурлан Алиев" are
+    # one author (key "nurlan aliyev"); `name` is the spelling shown, `spellings` every one seen (JSON).
+    "authors": dict(
+        columns={"id": int, "key": str, "name": str, "spellings": str},
+        pk="id",
     ),
     "article_versions": dict(
         columns={
@@ -122,10 +139,13 @@ INDEXES = [
     ("articles", ["author"]),
     ("articles", ["article_id"]),
     ("articles", ["capture_id"]),
+    ("articles", ["author_id"]),
     ("article_versions", ["article", "version"]),
     ("links", ["dst_url"]),
 ]
-UNIQUE_INDEXES = [("articles", ["url"])]
+UNIQUE_INDEXES = [("articles", ["url"]), ("authors", ["key"])]
+# bm25 weights of the folded FTS columns (title, body, author): a word in the title counts five times
+FOLDED_RANK = "bm25(5.0, 1.0, 2.0)"
 
 
 class IndexUnusable(RuntimeError):
@@ -168,20 +188,62 @@ def _open(path: Path) -> sqlite_utils.Database:
     if db.journal_mode != "wal":
         db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
-    for name, spec in TABLES.items():
+    db.register_function(fold, name="turan_fold", deterministic=True, replace=True)
+    had_articles = db["articles"].exists()
+    folded_missing = not db["articles_folded"].exists()
+    # authors first: articles.author_id refers to it
+    for name, spec in sorted(TABLES.items(), key=lambda item: item[0] != "authors"):
         table = db[name]
         if not table.exists():
             table.create(spec["columns"], pk=spec["pk"], foreign_keys=spec.get("foreign_keys"))
         else:
             missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}
+            references = {
+                column: (other, other_column) for column, other, other_column in spec.get("foreign_keys", [])
+            }
             for column, kind in missing.items():
-                table.add_column(column, kind)
+                other, other_column = references.get(column, (None, None))
+                table.add_column(column, kind, fk=other, fk_col=other_column)
     for name, columns in INDEXES:
         db[name].create_index(columns, if_not_exists=True)
     for name, columns in UNIQUE_INDEXES:
         db[name].create_index(columns, unique=True, if_not_exists=True)
     # the date facet of Datasette's articles page groups by date(published_at): an expression index serves it
     db.execute("create index if not exists idx_articles_published_date on articles(date(published_at))")
+    # Datasette's next page of the articles table (sorted by published_at, keyset on id): 0.8 s -> 0.4 ms at 1M
+    db.execute("create index if not exists idx_articles_published_id on articles(published_at desc, id)")
     if not db["articles_fts"].exists():
         db["articles"].enable_fts(["title", "body"], tokenize=FTS_TOKENIZER, create_triggers=True)
+    if not db["articles_folded_fts"].exists():
+        db["articles_folded"].enable_fts(
+            ["title", "body", "author"], tokenize=FTS_TOKENIZER, create_triggers=True
+        )
+        db.execute(
+            "insert into articles_folded_fts(articles_folded_fts, rank) values ('rank', ?)", [FOLDED_RANK]
+        )
+    # an article deleted (repair drops those whose record never reached the disk) takes its folded row along
+    db.execute(
+        "create trigger if not exists articles_folded_follow_delete after delete on articles "
+        "begin delete from articles_folded where id = old.id; end"
+    )
+    if had_articles and folded_missing:
+        _fold_existing(db)
     return db
+
+
+def _fold_existing(db: sqlite_utils.Database) -> None:
+    """An index made before the folded search: fold every article and group its authors (once)."""
+    from .store import ArchiveStore  # the store is the one place that knows how authors are grouped
+
+    store = ArchiveStore(db)
+    with db.atomic():
+        db.execute(
+            "insert into articles_folded (id, title, body, author) "
+            "select id, turan_fold(title), turan_fold(body), turan_fold(author) from articles"
+        )
+        for (author,) in db.execute(
+            "select distinct author from articles where author is not null"
+        ).fetchall():
+            db.execute(
+                "update articles set author_id = ? where author = ?", [store.author_id(author), author]
+            )

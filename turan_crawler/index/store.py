@@ -7,13 +7,27 @@ most of the crawl's SQLite time, measured in BENCHMARKS.md)."""
 
 from __future__ import annotations
 
+import json
+import unicodedata
+
 import sqlite_utils
 
 from ..clock import utc_now
+from ..fold import fold, fold_words
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def shown_spelling(spellings: list[str]) -> str:
+    """The spelling an author group is shown by, whatever order they came in: the English (ASCII) one,
+    else a Latin one, else the first."""
+    return min(spellings, key=lambda name: (not name.isascii(), not _latin(name), name))
+
+
+def _latin(name: str) -> bool:
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in name if c.isalpha())
 
 
 class ArchiveStore:
@@ -84,10 +98,12 @@ class ArchiveStore:
     # -- articles -----------------------------------------------------------------------------------
     def save_article(self, url: str, row: dict, capture_id: int | None, fetched_at: str) -> str:
         """Insert or update the article at ``url`` with ``row`` (articles columns); 'new', 'updated'
-        (text changed: version + 1) or 'unchanged'."""
+        (text changed: version + 1) or 'unchanged'. Its folded text (articles_folded, searched through
+        articles_folded_fts) and its author group (authors) are written with it."""
         self._captured_as_listed(url)
+        row = {**row, "author_id": self.author_id(row.get("author"))}
         existing = self.db.execute(
-            "select id, title, body, version from articles where url = ?", [url]
+            "select id, title, body, version, author from articles where url = ?", [url]
         ).fetchone()
         if existing is None:
             article_id = self._insert(
@@ -104,8 +120,9 @@ class ArchiveStore:
                 ],
             )
             self._add_version(article_id, 1, capture_id, fetched_at, row)
+            self._fold(article_id, row)
             return "new"
-        article_id, title, body, version = existing
+        article_id, title, body, version, author = existing
         if (title, body) != (row["title"], row["body"]):
             self._update(
                 "articles",
@@ -119,13 +136,48 @@ class ArchiveStore:
                 },
             )
             self._add_version(article_id, version + 1, capture_id, fetched_at, row)
+            self._fold(article_id, row)
             return "updated"
         self._update(
             "articles",
             article_id,
             {**row, "last_seen": fetched_at, "capture_id": capture_id, "removed_at": None},
         )
+        if author != row.get("author"):
+            self._fold(article_id, row)
         return "unchanged"
+
+    def _fold(self, article_id: int, row: dict) -> None:
+        """The article's folded title, body and author (its FTS rows follow by sqlite-utils' triggers)."""
+        self.db.conn.execute(
+            "INSERT INTO articles_folded (id, title, body, author) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO "
+            "UPDATE SET title = excluded.title, body = excluded.body, author = excluded.author",
+            [article_id, fold(row["title"]), fold(row["body"]), fold(row.get("author"))],
+        )
+
+    def author_id(self, name: str | None) -> int | None:
+        """The authors row grouping ``name`` with the spellings that fold like it (made when new)."""
+        if not name:
+            return None
+        key = " ".join(fold_words(name))
+        found = self.db.execute("select id, spellings from authors where key = ?", [key]).fetchone()
+        if found is None:
+            author_id = self._insert(
+                "authors", [{"key": key, "name": name, "spellings": json.dumps([name], ensure_ascii=False)}]
+            )
+        else:
+            author_id, spellings = found[0], json.loads(found[1])
+            if name not in spellings:
+                spellings = sorted({*spellings, name})
+                self._update(
+                    "authors",
+                    author_id,
+                    {
+                        "name": shown_spelling(spellings),
+                        "spellings": json.dumps(spellings, ensure_ascii=False),
+                    },
+                )
+        return author_id
 
     def _add_version(
         self, article_id: int, version: int, capture_id: int | None, fetched_at: str, row: dict
