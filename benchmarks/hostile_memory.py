@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/hostile_memory.py
 
-For each page: `capture` into a fresh archive (peak RSS of the whole process tree, page-reading workers
-included), then the archived-page view of that capture in a real `serve` (the server's own peak, VmHWM),
-then `reindex` of the archive (tree peak). Figures go to BENCHMARKS.md ("Hostile pages").
+For each page: `capture` into a fresh archive (peak PSS of the whole process tree, page-reading workers
+included: pages they share are counted once), then the archived-page view of that capture in a real `serve` (the server's own peak, VmHWM),
+then `reindex` of the archive (tree peak PSS). Figures go to BENCHMARKS.md ("Hostile pages").
 """
 
 from __future__ import annotations

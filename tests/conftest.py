@@ -112,16 +112,18 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
+def _pss_kb(pid: int) -> int:
+    """A process's proportional set size: its memory, with pages shared with others (a forkserver's
+    children share their preloaded modules) counted once across them."""
     try:
-        with open(f"/proc/{pid}/status") as fh:
-            return next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            return next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
     except OSError:
         return 0
 
 
 def run_measured(*args: str, timeout: float = 120) -> tuple[subprocess.CompletedProcess, float, float]:
-    """``turan-crawler ARGS`` with the peak memory of its whole process tree (MB: the page-reading
+    """``turan-crawler ARGS`` with the peak memory of its whole process tree (MB of PSS, the page-reading
     workers included, sampled every 0.1 s) and its wall time in seconds."""
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -132,7 +134,7 @@ def run_measured(*args: str, timeout: float = 120) -> tuple[subprocess.Completed
     )
     peak = 0
     while proc.poll() is None and time.monotonic() - started < timeout:
-        peak = max(peak, sum(_rss_kb(pid) for pid in _descendants(proc.pid)))
+        peak = max(peak, sum(_pss_kb(pid) for pid in _descendants(proc.pid)))
         time.sleep(0.1)
     if proc.poll() is None:
         proc.kill()
