@@ -5,7 +5,8 @@
 The replica is exported as static files and served by nginx (installed from Debian's packages if
 missing; when that fails the replica's own server is used, and the output says so). Each round runs the
 contenders in turn (alternating their order), each under /usr/bin/time for wall, CPU and peak RSS:
-  crawl    turan-crawler crawl --delay 0 --concurrency 16 --backfill-pages all, into a fresh archive
+  crawl    turan-crawler crawl --delay 0 --concurrency 16 --backfill-pages all --requisites none, into a
+           fresh archive (pages only, as the other two fetch them)
   bare     a bare Scrapy spider fetching exactly the URLs the crawl fetched (no parsing, WARC or SQLite)
   wget     wget -r --warc-file over the same site (robots.txt obeyed, same start pages)
 then, once: an unchanged re-run, the crawl stopped at 1,000 articles (memory must not grow with the
@@ -156,7 +157,8 @@ def main() -> None:
             starts = [f"{base}/{lang}" for lang in LANGS] + [f"{base}/{lang}/news-line" for lang in LANGS]
 
             def crawl_cmd(archive: Path) -> list[str]:
-                return crawl_command(archive, base, "--backfill-pages", "all")
+                # pages only, as bare Scrapy and wget -r fetch them (requisites: benchmarks/requisites.py)
+                return crawl_command(archive, base, "--backfill-pages", "all", "--requisites", "none")
 
             url_file = scratch / "urls.txt"
             last_archive = None
