@@ -331,6 +331,28 @@ def test_a_read_also_line_is_not_text():
     assert read(article_with(text=TEXT.replace("</p>", "</p>" + also, 1))).article["body"] == BODY
 
 
+# -- bytes to text -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_page_in_utf16_with_a_byte_order_mark_is_read_whatever_the_header_says(encoding):
+    html = "\ufeff".encode(encoding) + article_with().decode().replace('<meta charset="utf-8">', "").encode(
+        encoding
+    )
+    article = extract(ARTICLE_URL, html, {"Content-Type": "text/html; charset=iso-8859-1"}, TURAN).article
+    assert article["title"] == "Talks Resume" and article["body"] == BODY
+
+
+def test_valid_utf8_is_utf8_even_under_a_latin1_header():
+    html = article_with(title="Danışıqlar bərpa olunur")
+    article = extract(ARTICLE_URL, html, {"Content-Type": "text/html; charset=iso-8859-1"}, TURAN).article
+    assert article["title"] == "Danışıqlar bərpa olunur"
+
+
+def test_windows1251_bytes_under_a_utf8_header_are_read_by_their_meta_charset():
+    html = article_with(title="Переговоры возобновились").decode()
+    html = html.replace('<meta charset="utf-8">', '<meta charset="windows-1251">').encode("cp1251")
+    assert read(html).article["title"] == "Переговоры возобновились"
+
+
 # -- title ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "cut", ["Talks Resume in Washington as Ministers Me...", "Talks Resume in Washington…"]

@@ -20,12 +20,11 @@ from ..sites import Site, site_for_url, site_named
 from ..warc.reader import MAX_BODY, too_large_error
 from .article import Reading, build_article
 from .classify import is_challenge, sniff_not_html
-from .decode import decode_html
 from .generic import generic_article
 from .language import detect_language
 from .links import page_links
 from .metadata import read_metadata
-from .page import PageIndex, parse_html
+from .page import HtmlSource, PageIndex, read_html
 from .requisites import lead_image, page_requisites, stylesheet_urls
 from .sitemap import looks_like_sitemap, read_sitemap, robots_sitemaps
 from .structure import PageStructure
@@ -78,12 +77,12 @@ def extract(
     reason = sniff_not_html(body, headers)
     if reason:
         return Extraction(None, reason)
-    text, codec = decode_html(body, headers)
     try:
-        root = parse_html(text, body if codec == "utf-8" else None)
+        source = read_html(body, headers)
     except (etree.ParserError, ValueError) as exc:
         log.warning("unparseable HTML at %s: %s", url, exc)
-        root = None
+        source = HtmlSource(None, body)
+    root = source.root
     if root is None:
         return Extraction(None, "unparseable")
     if is_challenge(body, headers):
@@ -93,7 +92,7 @@ def extract(
     requisites = page_requisites(root, url)
     if not site.site_rules:
         links = {**page_links(structure, site), **requisites}
-        article = generic_article(url, text, read_metadata(root))
+        article = generic_article(url, source.text, read_metadata(root))
         if article is not None:
             article.update(
                 image_url=lead_image(root, url),
@@ -104,11 +103,11 @@ def extract(
                 translations=links["translation"],
             )
         return Extraction(article, None if article else "no_text", links)
-    reading = build_article(url, page, structure, text, site)
+    reading = build_article(url, page, structure, source, site)
     reason = _what_else(url, structure, reading, site)
     fallback = reading.container is None and (site.article_view(url) or reading.meta.is_article)
     if reason is None and reading.article is None and fallback:  # the site rules could not place the text
-        reading = build_article(url, page, structure, text, site, generic=True)
+        reading = build_article(url, page, structure, source, site, generic=True)
     links = {**page_links(structure, site, reading if reason is None else None), **requisites}
     article = reading.article if reason is None else None
     if article is None:

@@ -31,7 +31,7 @@ from .dates import parse_date_text, parse_dateline, parse_iso
 from .generic import main_text_paragraphs
 from .language import detect_language
 from .metadata import Metadata, read_metadata
-from .page import PageIndex, normalize, text_of
+from .page import HtmlSource, PageIndex, normalize, text_of
 from .structure import PageStructure
 
 log = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ def _choose_title(meta: Metadata, visible: str | None, page_title: str | None, s
 
 
 def build_article(
-    url: str, page: PageIndex, structure: PageStructure, page_html: str, site: Site, generic: bool = False
+    url: str, page: PageIndex, structure: PageStructure, source: HtmlSource, site: Site, generic: bool = False
 ) -> Reading:
     """The article's fields read by the site rules (``generic``: by the generic main-text extractor when
     the site rules find no text)."""
@@ -299,7 +299,7 @@ def build_article(
         blocks = rules.container_blocks(container, page, structure, words)
         paragraphs = rules.peel(rules.body_paragraphs(blocks, found, words), title, found, words)
     elif generic:
-        texts = main_text_paragraphs(page_html)
+        texts = main_text_paragraphs(source.text)
         blocks = [rules.Block(text, -1, n) for n, text in enumerate(texts)]
         paragraphs = rules.peel(rules.body_paragraphs(blocks, found, words), title, found, words)
         log.info(

@@ -4,6 +4,7 @@ structure (``structure.py``)."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Mapping
 
@@ -46,6 +47,8 @@ def sniff_not_html(body: bytes, headers: Mapping[str, str] | None) -> str | None
     if content_type not in _HTML_TYPES:
         return "not_html"
     head = body[:1024]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-16 text: NUL bytes are its own
+        return None
     if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
         return "not_html"
     return None

@@ -52,6 +52,9 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
     common server lie. Otherwise the header charset, then ``<meta charset>``, each only if the bytes decode
     under it without error, then detection.
     """
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if body.startswith(bom):  # a byte order mark outranks any header (as in browsers)
+            return body[2:].decode(codec, "replace"), codec
     if body.startswith(codecs.BOM_UTF8):
         text = _strict(body[3:], "utf-8")
         return (text, "utf-8") if text is not None else (body[3:].decode("utf-8", "replace"), "utf-8-replace")

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import tinycss2
 from lxml import etree
+
+from .page import Resolver
 
 MAX_PER_PAGE = 150  # requisite URLs taken from one page or stylesheet
 MAX_CSS_BYTES = 2 * 1024 * 1024
@@ -28,7 +30,8 @@ INLINE_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])
 
 def inline_css_urls(css: str) -> list[str]:
     """The url()s and @imports of CSS written in a page (a fast scan, see the module's docstring)."""
-    if "url(" not in css and "@import" not in css:
+    # One-character searches run in C at memory speed; the expression crawls through 100 KB of CSS.
+    if not (("(" in css and "url(" in css.lower()) or ("@" in css and "@import" in css.lower())):
         return []
     return [match.group(2) or match.group(4) for match in INLINE_CSS_URL.finditer(css)]
 
@@ -36,10 +39,6 @@ def inline_css_urls(css: str) -> list[str]:
 def _srcset_urls(value: str) -> list[str]:
     """The URLs of a ``srcset`` ("a.jpg 640w, b.jpg 2x"): the first word of each candidate."""
     return [candidate.split()[0] for candidate in value.split(",") if candidate.split()]
-
-
-def _fetchable(url: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https")
 
 
 def _css_urls(tokens) -> list[str]:
@@ -71,35 +70,40 @@ def stylesheet_urls(css: bytes | str, base: str) -> list[str]:
 
 
 def _absolute(urls: list[str], base: str) -> list[str]:
+    resolve = Resolver(base)
     out = []
     for url in urls:
-        url = url.strip()
-        if url and not url.startswith(("data:", "#", "javascript:")):
-            absolute = urljoin(base, url).split("#")[0]
-            if _fetchable(absolute):
-                out.append(absolute)
+        absolute = resolve(url)
+        if absolute and absolute.startswith(("http://", "https://")):
+            out.append(absolute)
     return list(dict.fromkeys(out))[:MAX_PER_PAGE]
 
 
+_REQUISITE_TAGS = ("link", "script", "style", "img", "source", "input", "amp-img")
+_STYLED = etree.XPath("//@style[contains(., 'url(')]/..")
+
+
 def page_requisites(root: etree._Element, base: str) -> dict[str, list[str]]:
-    """{'stylesheet': [...], 'image': [...], 'script': [...]}: absolute URLs in page order, deduplicated."""
+    """{'stylesheet': [...], 'image': [...], 'script': [...]}: absolute URLs in page order, deduplicated.
+    Only the elements that can name one are visited (lxml picks them in C: a full walk in Python took a
+    sixth of the extraction's time)."""
     base = _base_href(root, base)
     found: dict[str, list[str]] = {kind: [] for kind in KINDS}
-    for el in root.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
+    for el in root.iter(_REQUISITE_TAGS):
+        tag = el.tag
         if tag == "link" and "stylesheet" in (el.get("rel") or "").lower().split() and el.get("href"):
             found["stylesheet"].append(el.get("href"))
         elif tag == "script" and el.get("src"):
             found["script"].append(el.get("src"))
         elif tag == "style" and el.text:
-            found["stylesheet"] += inline_css_urls(el.text)
-        elif tag in ("img", "source", "input") or tag.startswith("amp-img"):
+            found["stylesheet"] += inline_css_urls(el.text or "")
+        elif tag in ("img", "source", "input", "amp-img"):
             found["image"] += [el.get(a) for a in IMAGE_ATTRIBUTES if el.get(a)]
             for attribute in SRCSET_ATTRIBUTES:
                 if el.get(attribute):
                     found["image"] += _srcset_urls(el.get(attribute))
-        if tag and el.get("style"):
-            found["image"] += inline_css_urls(el.get("style"))
+    for el in _STYLED(root):
+        found["image"] += inline_css_urls(el.get("style"))
     return {kind: _absolute(urls, base) for kind, urls in found.items()}
 
 
