@@ -14,11 +14,9 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from ..extract.requisites import IMAGE_ATTRIBUTES, SRCSET_ATTRIBUTES
+from ..extract.requisites import CSS_IMPORT, CSS_URL, IMAGE_ATTRIBUTES, SRCSET_ATTRIBUTES, css_reference
 
 ROUTE = "/-/turan/at"
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""", re.I)
-_CSS_IMPORT = re.compile(r"""@import\s+(['"])([^'"]+)\1""", re.I)
 
 
 def stamp(warc_date: str) -> str:
@@ -43,8 +41,8 @@ def _srcset(value: str, base: str, timestamp: str) -> str:
 
 
 def rewrite_css(css: str, base: str, timestamp: str) -> str:
-    css = _CSS_IMPORT.sub(lambda m: f'@import "{archived_url(m.group(2), base, timestamp)}"', css)
-    return _CSS_URL.sub(lambda m: f'url("{archived_url(m.group(2), base, timestamp)}")', css)
+    css = CSS_IMPORT.sub(lambda m: f'@import "{archived_url(css_reference(m), base, timestamp)}"', css)
+    return CSS_URL.sub(lambda m: f'url("{archived_url(css_reference(m), base, timestamp)}")', css)
 
 
 def rewrite_html(page: str, base: str, timestamp: str) -> str:

@@ -25,7 +25,14 @@ MAX_CSS_BYTES = 2 * 1024 * 1024
 IMAGE_ATTRIBUTES = ("src", "data-src", "data-lazy-src", "data-original")
 SRCSET_ATTRIBUTES = ("srcset", "data-srcset")
 KINDS = ("stylesheet", "image", "script")
-INLINE_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""", re.I)
+# Each alternative stops at its own delimiter, so a hostile "url(url(url(..." is read in linear time.
+CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^'"()\s]+))\s*\)""", re.I)
+CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def css_reference(match: re.Match) -> str:
+    """The URL a ``CSS_URL`` or ``CSS_IMPORT`` match names."""
+    return next(group for group in match.groups() if group is not None)
 
 
 def inline_css_urls(css: str) -> list[str]:
@@ -33,7 +40,7 @@ def inline_css_urls(css: str) -> list[str]:
     # One-character searches run in C at memory speed; the expression crawls through 100 KB of CSS.
     if not (("(" in css and "url(" in css.lower()) or ("@" in css and "@import" in css.lower())):
         return []
-    return [match.group(2) or match.group(4) for match in INLINE_CSS_URL.finditer(css)]
+    return [css_reference(match) for pattern in (CSS_IMPORT, CSS_URL) for match in pattern.finditer(css)]
 
 
 def _srcset_urls(value: str) -> list[str]:
