@@ -302,15 +302,16 @@ def pywb_bin() -> Path:
 
 
 @contextmanager
-def running_wayback(archive: Path, pywb_bin: Path, workdir: Path) -> Iterator[str]:
-    """pywb's wayback serving ``archive``'s WARC files as collection ``turan``; its base URL."""
+def running_wayback(archive: Path, pywb_bin: Path, workdir: Path, wacz: Path | None = None) -> Iterator[str]:
+    """pywb's wayback serving ``archive``'s WARC files (or the package ``wacz``, as pywb unpacks one) as
+    collection ``turan``; its base URL."""
     env = {"PATH": f"{pywb_bin}:/usr/bin:/bin"}
     subprocess.run(
         [pywb_bin / "wb-manager", "init", "turan"], cwd=workdir, check=True, env=env, capture_output=True
     )
     warcs = [str(p) for p in sorted((Path(archive) / "warc").glob("*.warc.gz"))]
     subprocess.run(
-        [pywb_bin / "wb-manager", "add", "turan", *warcs],
+        [pywb_bin / "wb-manager", "add", "turan", *(["--unpack-wacz", str(wacz)] if wacz else warcs)],
         cwd=workdir,
         check=True,
         env=env,

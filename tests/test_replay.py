@@ -1,4 +1,5 @@
-"""The archive in the tools archivists use: a WACZ that `wacz validate` accepts, and replay in a real pywb."""
+"""The archive in the tools archivists use: a WACZ that `wacz validate` accepts, and replay in a real pywb
+(of the WARCs, and of the WACZ as pywb unpacks one)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ def test_wacz_package_is_valid_sorted_and_lists_every_article(history_archive, t
     with zipfile.ZipFile(out) as zf:
         names = set(zf.namelist())
         assert {
-            "indexes/index.cdxj",
+            "indexes/index.cdx.gz",
+            "indexes/index.idx",
             "pages/pages.jsonl",
             "datapackage.json",
             "datapackage-digest.json",
@@ -75,7 +77,10 @@ def test_wacz_package_is_valid_sorted_and_lists_every_article(history_archive, t
         assert all(
             zf.getinfo(n).compress_type == zipfile.ZIP_STORED for n in names if n.startswith("archive/")
         )
-        keys = [line.split(" ", 2)[:2] for line in zf.read("indexes/index.cdxj").decode().splitlines()]
+        keys = [
+            line.split(" ", 2)[:2]
+            for line in gzip.decompress(zf.read("indexes/index.cdx.gz")).decode().splitlines()
+        ]
         pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").decode().splitlines()]
     assert keys == sorted(keys)
     assert pages[0]["format"] == "json-pages-1.0"
@@ -84,3 +89,18 @@ def test_wacz_package_is_valid_sorted_and_lists_every_article(history_archive, t
         for r in sqlite3.connect(history_archive / "turan.db").execute("select url, title from articles")
     }
     assert {p["url"]: p["title"] for p in pages[1:]} == articles
+
+
+def test_pywb_replays_an_article_from_the_wacz(history_archive, pywb_bin, tmp_path):
+    """pywb reads the package's own index (it takes only `indexes/*.cdx[.gz]`) and its WARCs."""
+    out = tmp_path / "turan.wacz"
+    assert run_cli("wacz", str(out), "--archive", str(history_archive)).returncode == 0
+    conn = sqlite3.connect(history_archive / "turan.db")
+    url, title, fetched_at = conn.execute(
+        "select a.url, a.title, c.fetched_at from articles a join captures c on c.id = a.capture_id "
+        "where a.title not like '%''%' order by a.id desc limit 1"
+    ).fetchone()
+    (tmp_path / "pywb").mkdir()
+    with running_wayback(history_archive, pywb_bin, tmp_path / "pywb", wacz=out) as base:
+        body, _headers = replay(base, ts14(fetched_at), url)
+    assert title in body.decode("utf-8", "replace")

@@ -1,4 +1,4 @@
-"""Package the archive as WACZ 1.1.1 (the WARCs, a sorted CDXJ index, pages.jsonl, datapackage.json and
+"""Package the archive as WACZ 1.1.1 (the WARCs, a sorted compressed CDXJ index, pages.jsonl, datapackage.json and
 its digest), streamed into the zip: nothing is held in memory but one buffer at a time."""
 
 from __future__ import annotations
@@ -124,14 +124,24 @@ def write_wacz(
 
     partial = out.with_name(out.name + ".part")
     with tempfile.TemporaryDirectory() as scratch:
-        index, pages = Path(scratch) / "index.cdxj", Path(scratch) / "pages.jsonl"
-        with open(index, "w", encoding="utf-8") as fh:
-            _Indexer(reading("indexing"), output=fh, inputs=[str(p) for p in warcs], sort=True).process_all()
+        # The index as py-wacz writes it (blocks of CDXJ lines, each a gzip member, and a small index of the
+        # blocks): ReplayWeb.page loads a block at a time, and pywb unpacks only an `index.cdx.gz`.
+        index, blocks, pages = (Path(scratch) / name for name in ("index.idx", "index.cdx.gz", "pages.jsonl"))
+        with open(index, "w", encoding="utf-8") as idx, open(blocks, "wb") as data:
+            _Indexer(
+                reading("indexing"),
+                output=idx,
+                inputs=[str(p) for p in warcs],
+                sort=True,
+                compress=data,
+                data_out_name="index.cdx.gz",
+            ).process_all()
         with open(pages, "w", encoding="utf-8") as fh:
             page_count = _pages(paths.db, fh)
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
             resources = [_add_file(zf, warc, f"archive/{warc.name}", reading("packing")) for warc in warcs]
-            resources.append(_add_file(zf, index, "indexes/index.cdxj"))
+            resources.append(_add_file(zf, blocks, "indexes/index.cdx.gz"))
+            resources.append(_add_file(zf, index, "indexes/index.idx"))
             resources.append(_add_file(zf, pages, "pages/pages.jsonl"))
             package = {
                 "profile": "data-package",
