@@ -168,6 +168,22 @@ def warcio_check(archive: Path) -> subprocess.CompletedProcess:
     return subprocess.run([BIN / "warcio", "check", *files], capture_output=True, text=True)
 
 
+@pytest.fixture
+def small_disk(tmp_path) -> Iterator[Path]:
+    """A 3 MB tmpfs as the archive folder: a real full disk (needs root, as in CI)."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
 # -- the replica ---------------------------------------------------------------------------------------
 def truth_of(server: ReplicaServer) -> dict:
     return json.loads(fetch(server.url, "/_replica/truth.json").body)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from conftest import BIN, REPO, count, crawl_args, run_cli, warcio_check
 
 from turan_crawler.archiving.lock import ArchiveLock
@@ -76,22 +73,6 @@ def test_an_unusable_archive_folder_is_a_clear_error(tmp_path, fresh_replica):
     result = run_cli(*crawl_args(not_a_folder, fresh_replica.url))
     assert result.returncode == 1
     assert "cannot use archive folder" in result.stderr and "Traceback" not in result.stderr
-
-
-@pytest.fixture
-def small_disk(tmp_path) -> Iterator[Path]:
-    """A 3 MB tmpfs as the archive folder: a real full disk (needs root, as in CI)."""
-    mount_point = tmp_path / "small-disk"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)], capture_output=True, text=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def test_a_full_disk_stops_the_crawl_cleanly_and_the_next_run_carries_on(small_disk, fresh_replica):

@@ -4,7 +4,10 @@ head of every file, rollover at the size limit, and records found again at the o
 from __future__ import annotations
 
 import random
+import subprocess
 
+import pytest
+from conftest import BIN
 from warcio.archiveiterator import ArchiveIterator
 
 from turan_crawler.warc.reader import read_record_at
@@ -49,3 +52,23 @@ def test_a_file_is_not_rolled_before_it_reaches_the_limit(tmp_path):
         writer.write(build_records(writer.builder, exchange(n)))
     writer.close()
     assert len(list(tmp_path.glob("test-*.warc.gz"))) == 1
+
+
+def test_a_full_disk_fails_the_write_that_fills_it_and_the_file_still_closes_whole(small_disk):
+    """Records are written unbuffered: the record that does not fit is cut back at once, and closing
+    the file has nothing left to write (a buffered tail used to fail close() and leave an .open file)."""
+    writer = RotatingWarcWriter(small_disk, "test", max_size=10**9, info={})
+    placed = []
+    with pytest.raises(OSError, match="No space left on device"):
+        for n in range(10_000):
+            placed += writer.write(build_records(writer.builder, exchange(n % 60)))
+            name, offset, length = placed[-1]
+            assert (small_disk / (name + OPEN_SUFFIX)).stat().st_size == offset + length  # on disk already
+    writer.close()
+    assert not list(small_disk.glob(f"*{OPEN_SUFFIX}"))
+    (warc,) = small_disk.glob("test-*.warc.gz")
+    assert subprocess.run([BIN / "warcio", "check", warc], capture_output=True).returncode == 0
+    assert len(placed) > 100
+    name, offset, length = placed[-1]
+    assert warc.stat().st_size == offset + length  # ends with the last record written whole
+    assert read_record_at(warc, placed[-2][1]).url == exchange((len(placed) // 2 - 1) % 60).url

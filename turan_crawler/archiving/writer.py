@@ -2,8 +2,8 @@
 
 Operations arrive through a bounded FIFO queue (a full queue makes the crawl wait: bounded memory), so a
 capture row is always written before the facts that point to it. Each batch is one SQLite transaction;
-WARC records are flushed before it commits. Records are built and gzipped in two helper threads from the
-moment an exchange is submitted (zlib-ng releases the GIL); revisit decisions are taken here, in order.
+WARC records are written (unbuffered) before it commits. Records are built and gzipped in two helper
+threads from the moment an exchange is submitted (zlib-ng releases the GIL); revisit decisions are taken here, in order.
 A failure (full disk, broken index) stops the writer; every later call raises it instead of waiting.
 """
 
@@ -165,7 +165,6 @@ class ArchiveWriter(threading.Thread):
         self.store.add_captures([self._write(op, *encoded) for op, encoded in self._encoded(captures)])
         for op in batch:
             if isinstance(op, Stop):
-                self.warc.flush()
                 return True
             if isinstance(op, Call):
                 try:
@@ -175,7 +174,6 @@ class ArchiveWriter(threading.Thread):
             elif not isinstance(op, Capture) and (saved := apply_fact(self.store, op, self.run_id)):
                 self.articles[saved] += 1
                 self._on_article(saved)
-        self.warc.flush()
         return False
 
     def _encode(self, exchange: Exchange, revisit_of: tuple[str, str] | None) -> tuple[list, list[bytes]]:

@@ -173,12 +173,15 @@ def check_index(path: Path) -> None:
 
 def open_index(path: Path | str) -> sqlite_utils.Database:
     """Open (creating or migrating) the index at ``path``: tables, columns, indexes, FTS, WAL.
-    IndexUnusable when the file is there but is not a readable index."""
+    IndexUnusable when the file is there but is not a readable index; a full disk is said as such (the
+    index is not damaged: it needs room, not a reindex)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         return _open(path)
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            raise
         raise unusable(path, f"damaged or not an index ({exc})") from None
 
 

@@ -8,7 +8,6 @@ which costs ~14 ms per 150 KB page; zlib-ng at level 6 takes ~2.3 ms for 3% more
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import os
@@ -66,7 +65,9 @@ class RotatingWarcWriter:
             if not (self.directory / name).exists() and not (self.directory / (name + OPEN_SUFFIX)).exists():
                 break
         self.name = name
-        self._fh = open(self.directory / (name + OPEN_SUFFIX), "xb")  # noqa: SIM115 (closed in close())
+        # unbuffered: a member is on its way to the disk once written, so a full disk fails the write that
+        # caused it (then cut back), never a later flush or close (which would leave a partial member)
+        self._fh = open(self.directory / (name + OPEN_SUFFIX), "xb", buffering=0)  # noqa: SIM115 (closed in close())
         info = {
             "software": self.info.get("software"),
             "format": "WARC File Format 1.1",
@@ -74,7 +75,13 @@ class RotatingWarcWriter:
             "hostname": socket.gethostname(),
             **self.info,
         }
-        self._fh.write(encode_member(self.builder.create_warcinfo_record(name, info), self.gzip_level))
+        try:
+            self._write_fully(encode_member(self.builder.create_warcinfo_record(name, info), self.gzip_level))
+        except BaseException:
+            self._fh.close()
+            (self.directory / (name + OPEN_SUFFIX)).unlink()
+            self._fh = None
+            raise
         log.info("writing %s", self.directory / (name + OPEN_SUFFIX))
 
     def write(self, records: list) -> list[tuple[str, int, int]]:
@@ -92,30 +99,29 @@ class RotatingWarcWriter:
         try:
             for member in members:
                 offset = self._fh.tell()
-                self._fh.write(member)
+                self._write_fully(member)
                 placed.append((self.name, offset, len(member)))
         except BaseException:
             self._cut_back(start)
             raise
         return placed
 
+    def _write_fully(self, data: bytes) -> None:
+        """Write all of ``data`` (a raw file may take part of it, e.g. the last blocks of a disk)."""
+        view = memoryview(data)
+        while view:
+            view = view[self._fh.write(view) :]
+
     def _cut_back(self, offset: int) -> None:
         """Remove a partly written exchange (disk full...), so the file ends with a complete record."""
-        with contextlib.suppress(OSError):
-            self._fh.flush()
-        self._fh.truncate(offset)
+        os.ftruncate(self._fh.fileno(), offset)
         self._fh.seek(offset)
         log.error("cut %s back to its last complete record at offset %d", self.name, offset)
 
-    def flush(self) -> None:
-        if self._fh is not None:
-            self._fh.flush()
-
     def close(self) -> None:
-        """Flush, fsync and rename ``X.warc.gz.open`` to ``X.warc.gz``."""
+        """Fsync and rename ``X.warc.gz.open`` to ``X.warc.gz``."""
         if self._fh is None:
             return
-        self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
         os.replace(self.directory / (self.name + OPEN_SUFFIX), self.directory / self.name)
