@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .archiving.lock import ArchiveLock
 from .archiving.paths import ArchivePaths
 from .archiving.runs import FINISHED_REASONS
 from .clock import utc_now
@@ -89,7 +90,7 @@ def lock_state(paths: ArchivePaths) -> LockState:
     except FileNotFoundError:
         return LockState(False, None)
     try:
-        holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or None
+        holder = ArchiveLock(paths.root).holder()
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
