@@ -9,7 +9,7 @@ from scrapy.utils._compression import _DecompressionMaxSizeExceeded, _inflate, _
 from scrapy.utils.gz import gunzip
 from warcio.archiveiterator import ArchiveIterator
 
-MAX_BODY = 64 * 1024 * 1024  # the crawl's DOWNLOAD_MAXSIZE: no body is read beyond it, raw or decoded
+from .limits import MAX_BODY
 
 
 @dataclass
