@@ -122,6 +122,13 @@ def iter_members(path: Path, max_size: int = MAX_MEMBER, keep_data: bool = True)
             offset = following.offset + following.length
 
 
+def member_at(path: Path, offset: int, max_size: int = MAX_MEMBER) -> Member:
+    """The member that starts at ``offset``, inflated; its ``problem`` says why not (damaged, not a member,
+    beyond ``max_size``, cut short by the end of the file)."""
+    with open(path, "rb") as fh:
+        return _inflate(_File(fh.fileno()), offset, max_size, keep_data=True)
+
+
 @dataclass
 class MemberScan:
     """``complete_end``: the offset just after the last member of the intact run from the start of the

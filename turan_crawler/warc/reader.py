@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from scrapy.utils.gz import gunzip
 from warcio.archiveiterator import ArchiveIterator
 
 from .limits import MAX_BODY
+from .members import member_at
 
 
 @dataclass
@@ -90,10 +92,17 @@ def stored_response(record) -> StoredResponse:
     )
 
 
+class RecordUnreadable(ValueError):
+    """No intact record starts at the offset: its gzip member is damaged, inflates beyond MAX_MEMBER, or
+    is not there."""
+
+
 def read_record_at(path: Path, offset: int) -> StoredResponse:
-    """The record that starts at ``offset`` in a .warc.gz file (one gzip member per record)."""
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        for record in ArchiveIterator(fh):
-            return stored_response(record)
-    raise ValueError(f"no WARC record at {path}:{offset}")
+    """The record that starts at ``offset`` in a .warc.gz file (one gzip member per record), its member
+    inflated within MAX_MEMBER (a gzip bomb is refused, not inflated); RecordUnreadable otherwise."""
+    member = member_at(path, offset)
+    if member.problem:
+        raise RecordUnreadable(f"no intact record at {path.name}:{offset}: {member.problem}")
+    for record in ArchiveIterator(io.BytesIO(member.data)):
+        return stored_response(record)
+    raise RecordUnreadable(f"no WARC record at {path.name}:{offset}")
