@@ -1,5 +1,5 @@
 """The crawl reads pages in worker processes: the same reading as in-process, and a worker that dies
-costs only the page that killed it."""
+(or is killed, its page stuck past its budget) costs only the page that killed it."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import TimeoutError
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
 from turan_crawler.extract import extract
-from turan_crawler.extract.pool import ExtractorPool
+from turan_crawler.extract.pool import Budget, ExtractorPool, PageBudgetExceeded
 from turan_crawler.replica import ReplicaApp, Site
 from turan_crawler.sites import TURAN, site_named
 
@@ -21,9 +22,13 @@ HOST = "replica.test"
 
 
 def read_or_die(url: str, body: bytes, headers: dict[str, str], site: str):  # as the crawl's pool calls it
-    """extract(), except that a page saying KILL kills the worker process, as a parser crash would."""
+    """extract(), except that a page saying KILL kills the worker process, as a parser crash would, and
+    one saying HANG gets stuck where the budget's timer cannot land, as in a C parser's loop."""
     if body == b"KILL":
         os._exit(1)
+    if body == b"HANG":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(20)
     return extract(url, body, headers, site_named(site))
 
 
@@ -59,10 +64,42 @@ def test_a_dead_worker_fails_its_page_and_the_next_page_gets_a_fresh_pool(pages)
     assert after.article["title"] == extract(url, body, {}, TURAN).article["title"]
 
 
+def test_the_pages_a_dying_worker_had_in_hand_are_read_again_and_only_its_killer_fails(pages):
+    pool = ExtractorPool(2, read_or_die)
+    bodies = [body for _, body in pages[:12]]
+    bodies[3] = b"KILL"
+    try:
+        futures = [
+            pool.submit(url, body, {}, "turan") for (url, _), body in zip(pages[:12], bodies, strict=True)
+        ]
+        with pytest.raises(BrokenProcessPool):
+            futures.pop(3).result(timeout=60)
+        read = [future.result(timeout=60) for future in futures]
+    finally:
+        pool.close()
+    assert all(r.article and r.article["title"] for r in read)
+
+
+def test_a_page_stuck_past_its_budget_fails_alone_when_its_worker_is_killed(pages):
+    pool = ExtractorPool(1, read_or_die, Budget(seconds=0.2))
+    try:
+        stuck = pool.submit(pages[0][0], b"HANG", {}, "turan")
+        queued = [pool.submit(url, body, {}, "turan") for url, body in pages[1:6]]
+        with pytest.raises(TimeoutError):
+            stuck.result(timeout=2)
+        pool.kill(stuck)
+        with pytest.raises(PageBudgetExceeded, match="its worker was killed"):
+            stuck.result()
+        read = [future.result(timeout=60) for future in queued]
+    finally:
+        pool.close()
+    assert all(r.article and r.article["title"] for r in read)
+
+
 OWNER = """
 import sys, time
 from turan_crawler.extract import read_response
-from turan_crawler.extract.pool import ExtractorPool
+from turan_crawler.extract.pool import Budget, ExtractorPool, PageBudgetExceeded
 pool = ExtractorPool(2, read_response)
 pool.submit("http://replica.test/", 200, b"<html><title>x</title></html>", {}, "turan").result(timeout=60)
 print(" ".join(map(str, pool._executor._processes)), flush=True)
