@@ -27,7 +27,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from .archiving.paths import ArchivePaths
 from .config import project_settings
 from .extract import Extraction, read_response
-from .extract.pool import HARD_STOP_GRACE, Budget, ExtractorPool
+from .extract.pool import Budget, ExtractorPool
 from .index import ArchiveStore, open_index
 from .recording import Placement, SeenAgain, apply_fact, capture_row, is_read, page_facts
 from .sites import SiteRules, site_named
@@ -136,18 +136,11 @@ def read_exchange(exchange: ArchivedExchange) -> Extraction | None:
         return Extraction(None, "parse_failed", error=f"parse failed: {type(exc).__name__}: {exc}"[:500])
 
 
-def reading(pool: ExtractorPool, page: Future) -> Extraction | None:
-    """What a worker read of a page, as the crawl records it: a page whose reading failed (it killed its
-    worker twice, or went past its budget) is recorded as such. Pages are waited for in the order they
-    were submitted, so each has been running for as long as it was waited for: one still running
-    ``HARD_STOP_GRACE`` seconds past its budget is stuck where its timer cannot land, and its workers
-    are killed."""
+def reading(page: Future) -> Extraction | None:
+    """What a worker read of a page, or, when the reading failed (the page killed its worker twice, or
+    went past its budget), that failure as the crawl records it."""
     try:
-        try:
-            return page.result(timeout=pool.budget.seconds + HARD_STOP_GRACE)
-        except TimeoutError:
-            pool.kill(page)
-            return page.result()
+        return page.result()
     except Exception as exc:  # noqa: BLE001 (as the crawl's spider records a reading that failed)
         return Extraction(None, "parse_failed", error=f"parse failed: {type(exc).__name__}: {exc}"[:500])
 
@@ -203,13 +196,13 @@ def reindex(
         for window in _windows(iter_exchanges(paths.warc_dir, counts["lost"])):
             parsing = (window, [pool.submit(exchange) for exchange in window])
             if in_flight:
-                counts["records"] += _write_window(store, capture_ids, pool, *in_flight)
+                counts["records"] += _write_window(store, capture_ids, *in_flight)
                 if progress:
                     last = in_flight[0][-1]
                     progress("reindex", starts[last.warc_file] + last.offset + last.length, total)
             in_flight = parsing
         if in_flight:
-            counts["records"] += _write_window(store, capture_ids, pool, *in_flight)
+            counts["records"] += _write_window(store, capture_ids, *in_flight)
         if progress:
             progress("reindex", total, total)
     finally:
@@ -224,13 +217,9 @@ def reindex(
 
 
 def _write_window(
-    store: ArchiveStore,
-    capture_ids: Iterator[int],
-    pool: ExtractorPool,
-    window: list[ArchivedExchange],
-    pages: list[Future],
+    store: ArchiveStore, capture_ids: Iterator[int], window: list[ArchivedExchange], pages: list[Future]
 ) -> int:
-    extractions = [reading(pool, page) for page in pages]
+    extractions = [reading(page) for page in pages]
     with store.db.atomic():
         for exchange, extraction in zip(window, extractions, strict=True):
             _index_exchange(store, exchange, extraction, capture_ids)

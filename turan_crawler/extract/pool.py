@@ -4,8 +4,9 @@ Reading a page is mostly Python (the lxml walk, the rules), so in a thread it wo
 Scrapy's reactor and the archive writer need; in a process it runs on a core of its own. A worker that
 dies (a crash inside a C parser, the kernel's OOM killer) costs only the page that killed it: the pages
 in hand are read again, one at a time, and the next page starts a fresh pool. A page stuck past its
-budget in C code (where the worker's timer cannot land) has its workers killed by the caller (``kill``),
-``HARD_STOP_GRACE`` seconds after its budget. A crawl that is killed outright
+budget in C code (where the worker's timer cannot land) has its workers killed ``HARD_STOP_GRACE``
+seconds later: it counts from when the page was handed to a worker, so a page waiting behind a slow one
+is not blamed for it (the crawl's timer counted from submission). A crawl that is killed outright
 (SIGKILL, the OOM killer) leaves no workers behind: each exits once the process that started it is gone
 (a pool worker blocked on its task queue would otherwise wait forever, and keep the forkserver alive).
 """
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HARD_STOP_GRACE = 10.0  # seconds past a page's budget before its workers are killed (its timer did not land)
+WATCH_EVERY = 0.5  # seconds between two looks at the pages being read, for the hard stop
 
 
 class PageBudgetExceeded(Exception):
@@ -135,7 +137,9 @@ class ExtractorPool:
     A page lost with its pool (a worker died or was killed: ``BrokenProcessPool``, or ``CancelledError``
     for a page still queued) is read once more, alone, in a worker of its own that reads such pages one
     at a time: a page that breaks that worker too is the one to blame, and only it fails
-    (``BrokenProcessPool``)."""
+    (``BrokenProcessPool``). A page still being read ``HARD_STOP_GRACE`` seconds past its budget is stuck
+    where its worker's timer cannot land (in C code): it fails with ``PageBudgetExceeded`` and its
+    workers are killed (the pages they had in hand are read again)."""
 
     def __init__(self, workers: int, function: Callable, budget: Budget | None = None):
         self.workers = max(1, workers)
@@ -145,8 +149,10 @@ class ExtractorPool:
         self._alone: ProcessPoolExecutor | None = None  # second readings, one page at a time
         self._again: deque[tuple[Future, tuple]] = deque()  # pages waiting for their second reading
         self._reading_again = False
-        self._reading: dict[Future, ProcessPoolExecutor] = {}  # each page in hand, and who reads it
-        self._closed = False
+        self._reading: dict[Future, tuple[ProcessPoolExecutor, Future]] = {}  # page: (its reader, attempt)
+        self._running_since: dict[Future, float] = {}  # when each page was first seen in a worker
+        self._watchdog: threading.Thread | None = None
+        self._closed = threading.Event()
         self._lock = threading.Lock()  # pages end, and are read again, on the pools' threads
         self._logs = None  # the workers' log records, relayed to this process's loggers
 
@@ -156,6 +162,9 @@ class ExtractorPool:
         if self._logs is None:
             self._logs = context.Queue()
             relay_logs(self._logs)
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(target=self._watch, name="page-budget-watchdog", daemon=True)
+            self._watchdog.start()
         return ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
@@ -181,7 +190,7 @@ class ExtractorPool:
         return True
 
     def submit(self, *args) -> Future:
-        """A Future of ``function(*args)``, read in a worker process (lost with its pool: read again)."""
+        """A Future of ``function(*args)``, read in a worker process."""
         page: Future = Future()
         self._start(page, args, again=False)
         return page
@@ -189,7 +198,7 @@ class ExtractorPool:
     def _start(self, page: Future, args: tuple, again: bool) -> None:
         call = (within_budget, self.function, self.budget.seconds, *args)
         with self._lock:
-            closed = self._closed
+            closed = self._closed.is_set()
             if not closed:
                 executor = self._executor_for(again)
                 try:
@@ -198,7 +207,7 @@ class ExtractorPool:
                     self._forget(executor)
                     executor = self._executor_for(again)
                     attempt = executor.submit(*call)
-                self._reading[page] = executor
+                self._reading[page] = (executor, attempt)
         if closed:  # cancelled outside the lock: its callbacks may call the pool
             page.cancel()
             return
@@ -210,9 +219,10 @@ class ExtractorPool:
         lost = attempt.cancelled() or isinstance(attempt.exception(), BrokenProcessPool)
         with self._lock:
             self._reading.pop(page, None)
+            self._running_since.pop(page, None)
             broke = lost and not attempt.cancelled() and self._forget(executor)
             self._reading_again = self._reading_again and not again
-            read_again = lost and not again and not page.done() and not self._closed
+            read_again = lost and not again and not page.done() and not self._closed.is_set()
             if read_again:
                 self._again.append((page, args))
         if broke:
@@ -225,7 +235,7 @@ class ExtractorPool:
     def _next_again(self) -> None:
         """Start the next second reading, unless one is going on."""
         with self._lock:
-            if self._reading_again or self._closed:
+            if self._reading_again or self._closed.is_set():
                 return
             while self._again:
                 page, args = self._again.popleft()
@@ -236,21 +246,33 @@ class ExtractorPool:
                 return
         self._start(page, args, again=True)
 
-    def kill(self, hung: Future) -> None:
-        """End the workers reading ``hung`` now: its page is past its budget, stuck in C code where the
-        worker's own timer cannot land. It fails with PageBudgetExceeded; the pages those workers had in
-        hand are read again."""
+    def _watch(self) -> None:
+        """The hard stop: every WATCH_EVERY seconds, the pages in a worker for longer than their budget
+        and HARD_STOP_GRACE are stopped (``_kill``)."""
+        while not self._closed.wait(WATCH_EVERY):
+            now = time.monotonic()
+            with self._lock:
+                for page, (_, attempt) in self._reading.items():
+                    if attempt.running():  # handed to a worker (or next in line for one)
+                        self._running_since.setdefault(page, now)
+                limit = self.budget.seconds + HARD_STOP_GRACE
+                hung = [page for page, since in self._running_since.items() if now - since > limit]
+            for page in hung:
+                self._kill(page)
+
+    def _kill(self, hung: Future) -> None:
+        """Fail ``hung`` with PageBudgetExceeded and kill the workers reading it."""
+        error = PageBudgetExceeded(
+            f"reading took longer than {self.budget.seconds:g} s; its worker was killed"
+        )
         try:
-            hung.set_exception(
-                PageBudgetExceeded(
-                    f"reading took longer than {self.budget.seconds:g} s; its worker was killed"
-                )
-            )
+            hung.set_exception(error)
         except InvalidStateError:  # it ended meanwhile
             return
         with self._lock:
-            executor = self._reading.pop(hung, None)
-            if executor is None or not self._forget(executor):  # waiting to be read again, or being ended
+            executor, _ = self._reading.pop(hung, (None, None))
+            self._running_since.pop(hung, None)
+            if executor is None or not self._forget(executor):  # being ended already
                 return
         for process in list(executor._processes.values()):  # noqa: SLF001 (no public way to kill)
             process.kill()
@@ -260,7 +282,7 @@ class ExtractorPool:
     def close(self) -> None:
         """End the workers; pages still waiting are cancelled."""
         with self._lock:
-            self._closed = True
+            self._closed.set()
             executors = [e for e in (self._executor, self._alone) if e is not None]
             self._executor = self._alone = None
             waiting = [page for page, _ in self._again]
