@@ -216,12 +216,13 @@ class ExtractorPool:
     def _ended(
         self, attempt: Future, page: Future, args: tuple, again: bool, executor: ProcessPoolExecutor
     ) -> None:
-        lost = attempt.cancelled() or isinstance(attempt.exception(), BrokenProcessPool)
+        lost = attempt.cancelled() or isinstance(attempt.exception(), BrokenProcessPool)  # with its pool
         with self._lock:
             self._reading.pop(page, None)
             self._running_since.pop(page, None)
             broke = lost and not attempt.cancelled() and self._forget(executor)
-            self._reading_again = self._reading_again and not again
+            if again:
+                self._reading_again = False
             read_again = lost and not again and not page.done() and not self._closed.is_set()
             if read_again:
                 self._again.append((page, args))
