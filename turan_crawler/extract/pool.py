@@ -13,6 +13,7 @@ is not blamed for it (the crawl's timer counted from submission). A crawl that i
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import multiprocessing
@@ -248,33 +249,35 @@ class ExtractorPool:
         self._start(page, args, again=True)
 
     def _watch(self) -> None:
-        """The hard stop: every WATCH_EVERY seconds, the pages in a worker for longer than their budget
-        and HARD_STOP_GRACE are stopped (``_kill``)."""
+        """The hard stop: every WATCH_EVERY seconds, a page in a worker for longer than its budget and
+        HARD_STOP_GRACE is stopped (``_kill``), the one there longest first. Its time counts from when it
+        was handed to its pool's workers (ProcessPoolExecutor says "running" for a page next in line for
+        a worker too: waiting behind one page at most, never behind a queue)."""
         while not self._closed.wait(WATCH_EVERY):
             now = time.monotonic()
             with self._lock:
                 for page, (_, attempt) in self._reading.items():
-                    if attempt.running():  # handed to a worker (or next in line for one)
+                    if attempt.running():
                         self._running_since.setdefault(page, now)
                 limit = self.budget.seconds + HARD_STOP_GRACE
                 hung = [page for page, since in self._running_since.items() if now - since > limit]
+                hung.sort(key=self._running_since.__getitem__)
             for page in hung:
                 self._kill(page)
 
     def _kill(self, hung: Future) -> None:
-        """Fail ``hung`` with PageBudgetExceeded and kill the workers reading it."""
+        """Fail ``hung`` with PageBudgetExceeded and kill the workers reading it; unless they are being
+        killed already (for a page that was there before it): then it is read again, as they had it in
+        hand."""
+        with self._lock:
+            executor, _ = self._reading.get(hung, (None, None))
+            if executor is None or not self._forget(executor):
+                return
         error = PageBudgetExceeded(
             f"reading took longer than {self.budget.seconds:g} s; its worker was killed"
         )
-        try:
+        with contextlib.suppress(InvalidStateError):  # it ended meanwhile
             hung.set_exception(error)
-        except InvalidStateError:  # it ended meanwhile
-            return
-        with self._lock:
-            executor, _ = self._reading.pop(hung, (None, None))
-            self._running_since.pop(hung, None)
-            if executor is None or not self._forget(executor):  # being ended already
-                return
         for process in list(executor._processes.values()):  # noqa: SLF001 (no public way to kill)
             process.kill()
         executor.shutdown(wait=False, cancel_futures=True)
