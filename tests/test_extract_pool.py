@@ -1,5 +1,5 @@
 """The crawl reads pages in worker processes: the same reading as in-process, and a worker that dies
-costs only the page that killed it."""
+(or is killed, its page stuck past its budget) costs only the page that killed it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 
 from turan_crawler.extract import extract
-from turan_crawler.extract.pool import ExtractorPool
+from turan_crawler.extract import pool as pool_module
+from turan_crawler.extract.pool import Budget, ExtractorPool, PageBudgetExceeded
 from turan_crawler.replica import ReplicaApp, Site
 from turan_crawler.sites import TURAN, site_named
 
@@ -21,9 +22,16 @@ HOST = "replica.test"
 
 
 def read_or_die(url: str, body: bytes, headers: dict[str, str], site: str):  # as the crawl's pool calls it
-    """extract(), except that a page saying KILL kills the worker process, as a parser crash would."""
+    """extract(), except that a page saying KILL kills the worker process, as a parser crash would, and
+    one saying HANG gets stuck where the budget's timer cannot land, as in a C parser's loop; SLOW takes
+    0.5 s."""
     if body == b"KILL":
         os._exit(1)
+    if body == b"HANG":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(20)
+    if body == b"SLOW":
+        time.sleep(0.5)
     return extract(url, body, headers, site_named(site))
 
 
@@ -59,10 +67,45 @@ def test_a_dead_worker_fails_its_page_and_the_next_page_gets_a_fresh_pool(pages)
     assert after.article["title"] == extract(url, body, {}, TURAN).article["title"]
 
 
+def test_the_pages_a_dying_worker_had_in_hand_are_read_again_and_only_its_killer_fails(pages):
+    pool = ExtractorPool(2, read_or_die)
+    bodies = [body for _, body in pages[:12]]
+    bodies[3] = b"KILL"
+    try:
+        futures = [
+            pool.submit(url, body, {}, "turan") for (url, _), body in zip(pages[:12], bodies, strict=True)
+        ]
+        with pytest.raises(BrokenProcessPool):
+            futures.pop(3).result(timeout=60)
+        read = [future.result(timeout=60) for future in futures]
+    finally:
+        pool.close()
+    assert all(r.article and r.article["title"] for r in read)
+
+
+def test_a_page_stuck_past_its_budget_has_its_worker_killed_and_fails_alone(pages, monkeypatch):
+    """Counted from when a worker takes it: the pages queued behind slow ones are not blamed."""
+    monkeypatch.setattr(pool_module, "HARD_STOP_GRACE", 3.0)  # a worker may take a second to start
+    pool = ExtractorPool(1, read_or_die, Budget(seconds=1.0))
+    try:
+        assert pool.submit(*pages[0], {}, "turan").result(timeout=60).article  # the worker is up
+        slow = [pool.submit(url, b"SLOW", {}, "turan") for url, _ in pages[1:4]]  # 0.5 s each, in budget
+        stuck = pool.submit(pages[4][0], b"HANG", {}, "turan")
+        queued = [pool.submit(url, body, {}, "turan") for url, body in pages[5:10]]
+        with pytest.raises(PageBudgetExceeded, match="its worker was killed"):
+            stuck.result(timeout=30)
+        read = [future.result(timeout=60) for future in slow + queued]
+    finally:
+        pool.close()
+    assert all(r.article is None for r in read[:3])  # SLOW is no article
+    assert all(r.article and r.article["title"] for r in read[3:])
+
+
 OWNER = """
 import sys, time
 from turan_crawler.extract import read_response
-from turan_crawler.extract.pool import ExtractorPool
+from turan_crawler.extract import pool as pool_module
+from turan_crawler.extract.pool import Budget, ExtractorPool, PageBudgetExceeded
 pool = ExtractorPool(2, read_response)
 pool.submit("http://replica.test/", 200, b"<html><title>x</title></html>", {}, "turan").result(timeout=60)
 print(" ".join(map(str, pool._executor._processes)), flush=True)

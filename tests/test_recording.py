@@ -135,7 +135,7 @@ def test_a_page_that_is_a_challenge_an_error_or_unreadable_changes_its_captures_
 
 def test_an_archived_article_answering_410_is_removed_and_a_403_challenge_is_blocked():
     assert page_facts(TURAN, ARTICLE_URL, 410, Extraction(None, "http_error"), 5, "T") == [
-        ArticleRemoved(ARTICLE_URL, 410, "T")
+        ArticleRemoved(ARTICLE_URL, "T")
     ]
     assert page_facts(TURAN, "https://turan.az/en", 403, Extraction(None, "challenge"), 5, "T") == [
         OutcomeChange(5, "blocked", "challenge page (HTTP 403)")
@@ -173,7 +173,7 @@ def test_facts_become_rows(store):
     apply_fact(store, links, 1)
     apply_fact(store, OutcomeChange(5, "blocked", "challenge page"), 1)
     apply_fact(store, FetchFailure("https://turan.az/x", "robots", "forbidden by robots.txt", 6, "T2"), 1)
-    apply_fact(store, ArticleRemoved(ARTICLE_URL, 410, "T3"), 1)
+    apply_fact(store, ArticleRemoved(ARTICLE_URL, "T3"), 1)
     db = store.db
     assert db.execute("select version, removed_at from articles").fetchone() == (2, "T3")
     assert db.execute("select count(*) from article_versions").fetchone()[0] == 2

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import capture_args, crawl, index, run_cli
+from conftest import capture_args, crawl, index, run_cli, tiny_site
 
 from turan_crawler.archiving.lock import ArchiveLock
 
@@ -105,3 +107,79 @@ def test_every_record_keeps_the_rules_of_its_own_host(tmp_path, fresh_replica, o
     original, rebuilt = rows(tmp_path / "turan.db"), rows(tmp_path / "rebuilt.db")
     for table in original:
         assert rebuilt[table] == original[table], table
+
+
+# Loaded by every Python process of a reindex (PYTHONPATH): the reader crashes on one page, as a C parser
+# might, and gets stuck on another where its timer cannot land; the budget per page is a second.
+READER_FAULTS = """
+import os, signal, time
+import turan_crawler.extract as extract
+import turan_crawler.extract.pool as pool
+import turan_crawler.settings as settings
+
+settings.TURAN_PAGE_READ_SECONDS = 1.0
+pool.HARD_STOP_GRACE = 1.0
+read_response = extract.read_response
+
+def faulty(url, status, body, headers, site_name):
+    if b"CRASH-THE-READER" in body:
+        os._exit(1)
+    if b"HANG-THE-READER" in body:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(60)
+    return read_response(url, status, body, headers, site_name)
+
+extract.read_response = faulty
+"""
+
+
+def test_a_page_whose_reading_kills_its_worker_or_hangs_costs_that_page_only(archive, tmp_path):
+    copy = tmp_path / "archive"
+    shutil.copytree(archive, copy)
+    pages = {
+        path: f"<html><title>x</title><p>{path[1:].upper()}-THE-READER</p></html>"
+        for path in ("/crash", "/hang")
+    }
+
+    def respond(path: str):
+        found = path in pages
+        return (200 if found else 404), [("Content-Type", "text/html")], pages.get(path, "no").encode()
+
+    with tiny_site(respond) as site:
+        assert run_cli(*capture_args(copy, site + "/crash", site + "/hang")).returncode == 0
+    faults = tmp_path / "faults"
+    faults.mkdir()
+    (faults / "sitecustomize.py").write_text(READER_FAULTS)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(faults), os.environ.get("PYTHONPATH")])),
+    }
+    rebuilt_db = tmp_path / "rebuilt.db"
+    result = run_cli(
+        "reindex", "--archive", str(copy), "--into", str(rebuilt_db), "--workers", "2", timeout=120, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1].startswith("turan-crawler reindex: ")
+
+    original, rebuilt = rows(copy / "turan.db"), rows(rebuilt_db)
+    failed = {
+        c["url"]: (c["outcome"], c["error"])
+        for c in rebuilt["captures"].values()
+        if (c["error"] or "").startswith("parse failed")
+    }
+    assert failed.keys() == {site + "/crash", site + "/hang"}
+    assert failed[site + "/crash"][0] == "error" and "BrokenProcessPool" in failed[site + "/crash"][1]
+    assert (
+        failed[site + "/hang"]
+        == (
+            "error",
+            "parse failed: PageBudgetExceeded: reading took longer than 1 s; its worker was killed",  # settings.py's
+        )
+    )
+    for where, capture in original["captures"].items():
+        if capture["url"] not in failed:
+            assert rebuilt["captures"][where] == capture, capture["url"]
+    assert rebuilt["articles"] == {url: a for url, a in original["articles"].items() if url not in failed}
+    assert rebuilt["versions"] == {key: v for key, v in original["versions"].items() if key[0] not in failed}
+    assert rebuilt["links"] == {link for link in original["links"] if link[0] not in failed}
+    assert (rebuilt["failures"], rebuilt["runs"]) == (original["failures"], original["runs"])

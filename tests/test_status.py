@@ -10,7 +10,17 @@ import shutil
 import signal
 from pathlib import Path
 
-from conftest import captures_count, crawl, crawl_args, free_port, index, run_cli, start_crawl, wait_for
+from conftest import (
+    captures_count,
+    crawl,
+    crawl_args,
+    free_port,
+    index,
+    run_cli,
+    start_crawl,
+    tiny_site,
+    wait_for,
+)
 
 
 def status(archive: Path, *extra: str):
@@ -205,6 +215,32 @@ def test_a_last_run_that_could_fetch_nothing_makes_status_exit_1(tmp_path):
     text = status(tmp_path).stdout
     assert "finished, FAILED\n" in text and f"problems   {failed['error']} errors (no response" in text
     assert f"{site_down}/robots.txt" in text or f"{site_down}/en" in text
+
+
+def test_status_calls_a_run_failed_exactly_when_its_exit_code_did(tmp_path):
+    """A site without robots.txt (404): a run that fetched its one page succeeded, for its exit code and
+    for status alike; once that page answers 500 too, the next run failed, for both."""
+    page = {"status": 200}
+
+    def respond(path: str):
+        if path == "/en/the-only-page":
+            return page["status"], [("Content-Type", "text/html")], b"<html><title>A page</title><p>Text.</p>"
+        return 404, [("Content-Type", "text/html")], b"not found"
+
+    with tiny_site(respond) as site:
+        args = crawl_args(tmp_path, site + "/en/the-only-page", "--delay", "0")
+        assert run_cli(*args).returncode == 0
+        code, report = status_json(tmp_path)
+        assert code == 0 and report["last_run"]["failed"] is False, report["problems"]
+
+        page["status"] = 500
+        assert run_cli(*args).returncode == 1
+        code, report = status_json(tmp_path)
+        assert code == 1 and report["last_run"]["failed"] is True
+        assert report["problems"] == [
+            f"the last run ({report['last_run']['id']}, crawl) failed: "
+            "nothing but errors and challenge pages was fetched"
+        ]
 
 
 # -- a damaged index ----------------------------------------------------------------------------------

@@ -48,12 +48,11 @@ def _add_requisites_option(cmd: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_quiet_option(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument(
-        "--quiet",
-        action="store_true",
-        help="only errors and the summary line: no progress bars (drawn only at a terminal)",
-    )
+def _add_quiet_option(
+    cmd: argparse.ArgumentParser,
+    help_text: str = "only errors and the summary line: no progress bars (drawn only at a terminal)",
+) -> None:
+    cmd.add_argument("--quiet", action="store_true", help=help_text)
 
 
 def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
@@ -81,7 +80,7 @@ def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--concurrency", type=int, metavar="N", help="parallel requests to the site (default 2)")
     cmd.add_argument("--warc-max-size", type=int, metavar="BYTES", help="roll over WARC files at this size")
     _add_requisites_option(cmd)
-    cmd.add_argument("--quiet", action="store_true", help="print only errors and the summary line (for cron)")
+    _add_quiet_option(cmd, "print only errors and the summary line (for cron)")
     cmd.add_argument(
         "-s",
         "--set",
@@ -172,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     capture.add_argument("--delay", type=float, metavar="S", help="seconds between requests to one site")
     capture.add_argument("--json", action="store_true", help="one JSON object per URL on stdout")
     _add_requisites_option(capture)
-    capture.add_argument("--quiet", action="store_true", help="print only the per-URL lines and the summary")
+    _add_quiet_option(capture, "print only the per-URL lines and the summary")
     capture.set_defaults(func=_command("capture", "capture"))
 
     reindex = sub.add_parser(

@@ -5,25 +5,7 @@ these; what else a page tells the archive (links, outcomes, removals) goes to it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-# The articles columns an extraction fills (the index adds id, first_seen, last_seen, version...).
-ARTICLE_FIELDS = (
-    "lang",
-    "text_lang",
-    "category",
-    "category_slug",
-    "article_id",
-    "title",
-    "author",
-    "published_at",
-    "body",
-    "editor_code",
-    "paywalled",
-    "word_count",
-    "extracted_by",
-    "image_url",
-)
+from dataclasses import dataclass, fields
 
 
 @dataclass
@@ -56,3 +38,10 @@ class ArticleItem:
     def columns(self) -> dict:
         """The articles columns this item sets."""
         return {name: getattr(self, name) for name in ARTICLE_FIELDS}
+
+
+# The articles columns an extraction fills: every field but the page's URL and the capture it was read
+# from (the index adds id, first_seen, last_seen, version...).
+ARTICLE_FIELDS = tuple(
+    f.name for f in fields(ArticleItem) if f.name not in ("url", "capture_id", "fetched_at")
+)

@@ -22,12 +22,6 @@ from .sites import Site
 
 log = logging.getLogger(__name__)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2})?$")
-LINK_KINDS = {
-    "latest_news": "latest_news",
-    "related": "related",
-    "translations": "translation",
-    "requisite": "requisite",
-}
 
 
 # -- facts: what a read page (or a failed fetch) tells the index ----------------------------------------
@@ -65,7 +59,6 @@ class ArticleRemoved:
     """An archived article now answers 404 or 410."""
 
     url: str
-    status: int
     when: str | None = None
 
 
@@ -225,7 +218,7 @@ def page_facts(
     if status >= 400:
         facts: list[Fact] = []
         if status in (404, 410) and site.article_url(url):
-            facts.append(ArticleRemoved(url, status, fetched_at))
+            facts.append(ArticleRemoved(url, fetched_at))
         if reason == "challenge":
             facts.append(OutcomeChange(capture_id, "blocked", challenge_error(status)))
         return facts
@@ -245,8 +238,13 @@ def page_facts(
     if problem := article_problem(item):
         log.warning("article not indexed: %s at %s", problem, url)
         return []
-    links = {kind: extraction.article.get(kind) or [] for kind in ("latest_news", "related", "translations")}
-    links["requisite"] = extraction.links.get("stylesheet", []) + extraction.links.get("image", [])
+    article = extraction.article
+    links = {
+        "latest_news": article.get("latest_news") or [],
+        "related": article.get("related") or [],
+        "translation": article.get("translations") or [],
+        "requisite": extraction.links.get("stylesheet", []) + extraction.links.get("image", []),
+    }
     return [item, PageLinks(url, links, fetched_at)]
 
 
@@ -255,11 +253,7 @@ def apply_fact(store: ArchiveStore, fact: Fact, run_id: int | None) -> str | Non
     if isinstance(fact, ArticleItem):
         return store.save_article(fact.url, fact.columns(), fact.capture_id, fact.fetched_at or warc_date())
     if isinstance(fact, PageLinks):
-        rows = [
-            (fact.src_url, dst, LINK_KINDS.get(kind, kind))
-            for kind, urls in fact.links.items()
-            for dst in urls
-        ]
+        rows = [(fact.src_url, dst, kind) for kind, urls in fact.links.items() for dst in urls]
         store.add_links(rows, fact.seen_at or warc_date())
     elif isinstance(fact, OutcomeChange):
         store.set_outcome(fact.capture_id, fact.outcome, fact.error)

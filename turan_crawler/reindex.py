@@ -2,9 +2,11 @@
 
 Records are read in capture order (files sort by time; records by offset) so article versions come out
 as they did in the crawl. Each record is read with the rules of the site it was captured for (by host,
-with the run's own choices from its file's ``warcinfo``). Parsing, the costly part, runs in a pool of
-processes over bounded windows of records; everything is written by this process through the same
-recording path the crawl uses (``recording.py``). Memory does not grow with the archive.
+with the run's own choices from its file's ``warcinfo``). Parsing, the costly part, runs in the crawl's
+pool of processes (``ExtractorPool``, with the crawl's budget per page: TURAN_PAGE_READ_SECONDS and
+_MEMORY) over bounded windows of records: a page whose reading kills its worker or overruns its budget is
+recorded as the crawl records it, and the rest are read on. Everything is written by this process
+through the same recording path the crawl uses (``recording.py``). Memory does not grow with the archive.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +25,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from .archiving.paths import ArchivePaths
+from .config import project_settings
 from .extract import Extraction, read_response
-from .extract.pool import Budget, PageBudgetExceeded, limit_memory, within_budget
+from .extract.pool import Budget, ExtractorPool
 from .index import ArchiveStore, open_index
 from .recording import Placement, SeenAgain, apply_fact, capture_row, is_read, page_facts
 from .sites import SiteRules, site_named
@@ -133,12 +136,13 @@ def read_exchange(exchange: ArchivedExchange) -> Extraction | None:
         return Extraction(None, "parse_failed", error=f"parse failed: {type(exc).__name__}: {exc}"[:500])
 
 
-def read_within_budget(exchange: ArchivedExchange) -> Extraction | None:
-    """``read_exchange`` with the crawl's time budget per page (a page over it is recorded as such)."""
+def reading(page: Future) -> Extraction | None:
+    """What a worker read of a page, or, when the reading failed (the page killed its worker twice, or
+    went past its budget), that failure as the crawl records it."""
     try:
-        return within_budget(read_exchange, Budget().seconds, exchange)
-    except PageBudgetExceeded as exc:
-        return Extraction(None, "parse_failed", error=f"parse failed: {exc}")
+        return page.result()
+    except Exception as exc:  # noqa: BLE001 (as the crawl's spider records a reading that failed)
+        return Extraction(None, "parse_failed", error=f"parse failed: {type(exc).__name__}: {exc}"[:500])
 
 
 def _windows(items: Iterator[ArchivedExchange]) -> Iterator[list[ArchivedExchange]]:
@@ -185,12 +189,12 @@ def reindex(
     total, starts = 0, {}  # bytes of WARC, and where each file starts in them (for ``progress``)
     for path in sorted(paths.warc_dir.glob("*.warc.gz")):
         starts[path.name], total = total, total + path.stat().st_size
-    with ProcessPoolExecutor(
-        max_workers=workers or os.cpu_count() or 1, initializer=limit_memory, initargs=(Budget().memory,)
-    ) as pool:
+    budget = Budget.from_settings(project_settings())
+    pool = ExtractorPool(workers or os.cpu_count() or 1, read_exchange, budget)
+    try:
         in_flight = None  # one window parses in the pool while the one before is written here
         for window in _windows(iter_exchanges(paths.warc_dir, counts["lost"])):
-            parsing = (window, pool.map(read_within_budget, window))
+            parsing = (window, [pool.submit(exchange) for exchange in window])
             if in_flight:
                 counts["records"] += _write_window(store, capture_ids, *in_flight)
                 if progress:
@@ -201,6 +205,8 @@ def reindex(
             counts["records"] += _write_window(store, capture_ids, *in_flight)
         if progress:
             progress("reindex", total, total)
+    finally:
+        pool.close()
     with store.db.atomic():
         _copy_history(paths.db, store)
     counts["articles"] = store.db["articles"].count
@@ -211,10 +217,11 @@ def reindex(
 
 
 def _write_window(
-    store: ArchiveStore, capture_ids: Iterator[int], window: list[ArchivedExchange], parsed
+    store: ArchiveStore, capture_ids: Iterator[int], window: list[ArchivedExchange], pages: list[Future]
 ) -> int:
+    extractions = [reading(page) for page in pages]
     with store.db.atomic():
-        for exchange, extraction in zip(window, parsed, strict=True):
+        for exchange, extraction in zip(window, extractions, strict=True):
             _index_exchange(store, exchange, extraction, capture_ids)
     return len(window)
 

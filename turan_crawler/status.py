@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .archiving.lock import ArchiveLock
 from .archiving.paths import ArchivePaths
-from .archiving.runs import FINISHED_REASONS
+from .archiving.runs import FINISHED_REASONS, run_summary
 from .clock import utc_now
 from .index import check_index
 from .index.schema import unusable
@@ -89,7 +90,7 @@ def lock_state(paths: ArchivePaths) -> LockState:
     except FileNotFoundError:
         return LockState(False, None)
     try:
-        holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or None
+        holder = ArchiveLock(paths.root).holder()
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -194,14 +195,7 @@ def _last_run(conn: sqlite3.Connection, run: dict) -> dict:
     ):
         examples.setdefault(url, {"outcome": outcome, "status": status, "url": url, "error": error})
     run["problem_examples"] = list(examples.values())[:PROBLEMS_SHOWN]
-    # what a run's exit code says (archiving/runs.py): it ended normally and fetched something of the
-    # site that was not a challenge page (robots.txt does not count)
-    fetched = conn.execute(
-        "select 1 from captures where run_id = ? and outcome in ('ok', 'revisit') "
-        "and url not like '%/robots.txt' limit 1",
-        [run["id"]],
-    ).fetchone()
-    run["failed"] = run["finish_reason"] not in FINISHED_REASONS or fetched is None
+    run["failed"] = not run_summary(conn, run["id"], run["finish_reason"]).succeeded  # as its exit code said
     return run
 
 

@@ -160,7 +160,7 @@ class ArchiveExtension:
             truncated="dataloss" in response.flags,
             fetched_at=fetched_at,
         )
-        self.writer.submit(Capture(capture_id, exchange, self.run_id))
+        self.writer.submit(Capture(capture_id, exchange))
 
     def item_scraped(self, item: object, response, spider) -> None:
         if self.run_id is not None and isinstance(item, ArticleItem):
@@ -182,6 +182,11 @@ class ArchiveExtension:
     def _writer_failed(self, exc: BaseException) -> None:
         reactor.callFromThread(self._close_crawl, "archive_error")
 
+    def _articles_saved(self) -> dict[str, int]:
+        """The run's articles by what saving them did (counted in the stats, for the progress bar too)."""
+        get = self.crawler.stats.get_value
+        return {saved: get(f"archive/articles_{saved}", 0) for saved in ("new", "updated")}
+
     def _release_lock(self) -> None:
         if self.lock:
             self.lock.release()
@@ -193,10 +198,9 @@ class ArchiveExtension:
             summary = RunSummary(finish_reason=reason, failure=failure)
         else:
             finish_reason = "archive_error" if self.writer.failure else reason
-            articles = self.writer.articles
-            try:
+            try:  # in the writer, after every article queued before: the stats have counted them all
                 summary = self.writer.call(
-                    lambda store: finish_run(store.db, self.run_id, articles, finish_reason)
+                    lambda store: finish_run(store.db, self.run_id, self._articles_saved(), finish_reason)
                 )
             except Exception as exc:  # noqa: BLE001 (the writer failed: the run's row stays unfinished)
                 summary = RunSummary(self.run_id, finish_reason="archive_error", failure=str(exc))

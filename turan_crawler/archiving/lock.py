@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import os
-from datetime import UTC, datetime
 from pathlib import Path
+
+from ..clock import utc_now
+from .paths import ArchivePaths
 
 
 class LockHeld(RuntimeError):
@@ -16,7 +18,7 @@ class ArchiveLock:
     """``flock`` on ``ARCHIVE/.lock``; the file says who holds it (pid and start time) for the message."""
 
     def __init__(self, archive_dir: Path):
-        self.path = Path(archive_dir) / ".lock"
+        self.path = ArchivePaths(Path(archive_dir)).lock_file
         self._fd: int | None = None
 
     def acquire(self) -> ArchiveLock:
@@ -25,15 +27,23 @@ class ArchiveLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown process"
             os.close(fd)
-            raise LockHeld(f"another crawl ({holder}) holds {self.path}") from None
+            raise LockHeld(
+                f"another crawl ({self.holder() or 'unknown process'}) holds {self.path}"
+            ) from None
         os.ftruncate(fd, 0)
-        os.pwrite(
-            fd, f"pid {os.getpid()}, started {datetime.now(UTC).isoformat(timespec='seconds')}".encode(), 0
-        )
+        os.pwrite(fd, f"pid {os.getpid()}, started {utc_now()}".encode(), 0)
         self._fd = fd
         return self
+
+    def holder(self) -> str | None:
+        """What the lock file says of the process holding it (``pid N, started T``); a holder that died
+        without releasing it leaves its words; None when the file is missing or empty."""
+        try:
+            with open(self.path, "rb") as fh:
+                return fh.read(200).decode("utf-8", "replace").strip() or None
+        except FileNotFoundError:
+            return None
 
     def release(self) -> None:
         if self._fd is not None:

@@ -89,12 +89,13 @@ def rewrite_damaged_warcs(warc_dir: Path, db: sqlite_utils.Database, report: Rep
     """Rewrite each closed file that has damaged members with its intact ones; the captures lost."""
     lost: list[int] = []
     for path in sorted(warc_dir.glob("*.warc.gz")):
-        if scan_members(path).problem is None:
+        members = list(iter_members(path, keep_data=False))  # inflated once: checked, then copied
+        if not any(member.problem for member in members):
             continue
         moved: dict[int, int] = {}  # old offset -> new offset of each intact member
         repaired = path.with_name(path.name + ".repairing")
         with open(path, "rb") as src, open(repaired, "wb") as dst:
-            for member in iter_members(path):
+            for member in members:
                 if member.problem:
                     report.bytes_dropped += member.length
                     continue

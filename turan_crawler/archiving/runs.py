@@ -4,6 +4,7 @@ line every command prints, and the exit code a run's outcome gives."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
@@ -22,7 +23,7 @@ class RunSummary:
     errors: int = 0
     blocked: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
-    robots_txt: int = 0  # robots.txt fetches among the pages
+    site_pages_fetched: int = 0  # pages of the site (robots.txt aside) fetched whole: outcome ok or revisit
     finish_reason: str = "finished"
     seconds: float = 0.0
     failure: str | None = None  # why the archive could not be written
@@ -40,12 +41,9 @@ class RunSummary:
 
     @property
     def succeeded(self) -> bool:
-        """The archive was written, the run finished, and something other than challenges was fetched."""
-        if self.failure or self.finish_reason not in FINISHED_REASONS:
-            return False
-        site_pages = self.pages - self.robots_txt
-        site_ok = self.outcomes.get("ok", 0) + self.outcomes.get("revisit", 0) - self.robots_txt
-        return site_pages > 0 and site_ok > 0 and self.blocked < site_pages
+        """The archive was written, the run finished, and it fetched a page of the site that was neither
+        an error nor a challenge (robots.txt, whatever it answered, does not count)."""
+        return not self.failure and self.finish_reason in FINISHED_REASONS and self.site_pages_fetched > 0
 
 
 def start_run(db: sqlite_utils.Database, command: str, args: str) -> int:
@@ -63,21 +61,26 @@ def start_run(db: sqlite_utils.Database, command: str, args: str) -> int:
     return db["runs"].insert(row).last_pk
 
 
-def finish_run(
-    db: sqlite_utils.Database, run_id: int, articles: dict[str, int], finish_reason: str
+def run_summary(
+    db: sqlite3.Connection | sqlite_utils.Database,
+    run_id: int,
+    finish_reason: str,
+    articles: dict[str, int] | None = None,
 ) -> RunSummary:
-    """Count what the run captured, close its ``runs`` row and return its summary (seconds not set)."""
+    """What run ``run_id`` captured, counted from its ``captures`` rows: the one reading of a run's outcome,
+    for its exit code and for ``status`` (``articles``: new and updated, as the run counted them)."""
     outcomes = dict(
         db.execute(
             "select outcome, count(*) from captures where run_id = ? group by outcome", [run_id]
         ).fetchall()
     )
-    pages, robots_txt = db.execute(
-        "select count(*), coalesce(sum(url like '%/robots.txt'), 0) from captures "
-        "where run_id = ? and warc_file is not null",
+    pages, site_pages_fetched = db.execute(
+        "select count(*), coalesce(sum(outcome in ('ok', 'revisit') and url not like '%/robots.txt'), 0) "
+        "from captures where run_id = ? and warc_file is not null",
         [run_id],
     ).fetchone()
-    summary = RunSummary(
+    articles = articles or {}
+    return RunSummary(
         run_id=run_id,
         pages=pages,
         articles_new=articles.get("new", 0),
@@ -85,9 +88,16 @@ def finish_run(
         errors=outcomes.get("error", 0),
         blocked=outcomes.get("blocked", 0),
         outcomes=outcomes,
-        robots_txt=robots_txt,
+        site_pages_fetched=site_pages_fetched,
         finish_reason=finish_reason,
     )
+
+
+def finish_run(
+    db: sqlite_utils.Database, run_id: int, articles: dict[str, int], finish_reason: str
+) -> RunSummary:
+    """Count what the run captured, close its ``runs`` row and return its summary (seconds not set)."""
+    summary = run_summary(db, run_id, finish_reason, articles)
     counts = {
         k: getattr(summary, k) for k in ("pages", "articles_new", "articles_updated", "errors", "blocked")
     }

@@ -35,7 +35,6 @@ class Capture:
 
     capture_id: int
     exchange: Exchange
-    run_id: int
     encoded: Future | None = None  # (records, gzip members) as a full response, started on submit
 
 
@@ -73,7 +72,6 @@ class ArchiveWriter(threading.Thread):
             paths.warc_dir, paths.warc_prefix, warc_max_size, warc_info, gzip_level
         )
         self.store: ArchiveStore | None = None
-        self.articles = {"new": 0, "updated": 0, "unchanged": 0}
         self.failure: BaseException | None = None
         self.run_id: int | None = None
         self._encoders = ThreadPoolExecutor(max_workers=2, thread_name_prefix="warc-gzip")
@@ -172,7 +170,6 @@ class ArchiveWriter(threading.Thread):
                 except Exception as exc:  # noqa: BLE001 (the caller gets it)
                     op.done.put((False, exc))
             elif not isinstance(op, Capture) and (saved := apply_fact(self.store, op, self.run_id)):
-                self.articles[saved] += 1
                 self._on_article(saved)
         return False
 
@@ -220,5 +217,5 @@ class ArchiveWriter(threading.Thread):
             placement=placement,
             revisit=original is not None,
             refers_to=original[0] if original else None,
-            run_id=op.run_id,
+            run_id=self.run_id,
         )

@@ -11,11 +11,9 @@ import json
 from scrapy.crawler import CrawlerProcess
 
 from ..config import project_settings
+from ..items import ARTICLE_FIELDS
 from ..spiders.probe import ProbeSpider
 from . import EXIT_FAILURE, EXIT_OK
-
-FIELDS = ("title", "author", "published_at", "category", "category_slug", "article_id", "lang", "text_lang",
-          "editor_code", "paywalled", "word_count", "body")  # fmt: skip
 
 
 def verdict(report: dict) -> tuple[bool, str]:
@@ -67,7 +65,7 @@ def _text(report: dict, ok: bool, sentence: str) -> str:
         if "fields" not in a:
             lines.append(f"    not an article ({a['not_an_article']})")
             continue
-        for name in FIELDS:
+        for name in ARTICLE_FIELDS:
             value = a["fields"].get(name)
             lines.append(f"    {name:<13} {value!r:<70.70} {a['sources'].get(name, '')}")
     for failure in report.get("failures", []):

@@ -2,14 +2,18 @@
 
 Reading a page is mostly Python (the lxml walk, the rules), so in a thread it would hold the GIL that
 Scrapy's reactor and the archive writer need; in a process it runs on a core of its own. A worker that
-dies (a crash inside a C parser, the kernel's OOM killer) costs only the pages it was reading: they fail
-with ``BrokenProcessPool`` and the next page starts a fresh pool. A crawl that is killed outright
+dies (a crash inside a C parser, the kernel's OOM killer) costs only the page that killed it: the pages
+in hand are read again, one at a time, and the next page starts a fresh pool. A page stuck past its
+budget in C code (where the worker's timer cannot land) has its workers killed ``HARD_STOP_GRACE``
+seconds later: it counts from when the page was handed to a worker, so a page waiting behind a slow one
+is not blamed for it (the crawl's timer counted from submission). A crawl that is killed outright
 (SIGKILL, the OOM killer) leaves no workers behind: each exits once the process that started it is gone
 (a pool worker blocked on its task queue would otherwise wait forever, and keep the forkserver alive).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import multiprocessing
@@ -18,12 +22,19 @@ import resource
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 log = logging.getLogger(__name__)
+HARD_STOP_GRACE = 10.0  # seconds past a page's budget before its workers are killed (its timer did not land)
+WATCH_EVERY = 0.5  # seconds between two looks at the pages being read, for the hard stop
 
 
 class PageBudgetExceeded(Exception):
@@ -36,6 +47,11 @@ class Budget:
 
     seconds: float = 30.0
     memory: int = 1024**3
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Budget:
+        """TURAN_PAGE_READ_SECONDS and TURAN_PAGE_READ_MEMORY."""
+        return cls(settings.getfloat("TURAN_PAGE_READ_SECONDS"), settings.getint("TURAN_PAGE_READ_MEMORY"))
 
 
 def within_budget(function: Callable, seconds: float, *args):
@@ -102,73 +118,180 @@ def exit_with(pid: int, every: float = 1.0) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def _settle(page: Future, attempt: Future) -> None:
+    """Give ``page`` the outcome of its last ``attempt``, unless it has one already (given up on)."""
+    try:
+        if attempt.cancelled():
+            page.cancel()
+        elif (error := attempt.exception()) is not None:
+            page.set_exception(error)
+        else:
+            page.set_result(attempt.result())
+    except InvalidStateError:
+        pass
+
+
 class ExtractorPool:
     """A lazily started pool of ``workers`` processes running ``function`` within a ``budget`` per call
-    (forkserver: the running reactor and the writer's threads are never forked)."""
+    (forkserver: the running reactor and the writer's threads are never forked).
+
+    A page lost with its pool (a worker died or was killed: ``BrokenProcessPool``, or ``CancelledError``
+    for a page still queued) is read once more, alone, in a worker of its own that reads such pages one
+    at a time: a page that breaks that worker too is the one to blame, and only it fails
+    (``BrokenProcessPool``). A page still being read ``HARD_STOP_GRACE`` seconds past its budget is stuck
+    where its worker's timer cannot land (in C code): it fails with ``PageBudgetExceeded`` and its
+    workers are killed (the pages they had in hand are read again)."""
 
     def __init__(self, workers: int, function: Callable, budget: Budget | None = None):
         self.workers = max(1, workers)
         self.function = function
         self.budget = budget or Budget()
-        self._executor: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()  # a broken pool is dropped from a pool thread
+        self._executor: ProcessPoolExecutor | None = None  # first readings
+        self._alone: ProcessPoolExecutor | None = None  # second readings, one page at a time
+        self._again: deque[tuple[Future, tuple]] = deque()  # pages waiting for their second reading
+        self._reading_again = False
+        self._reading: dict[Future, tuple[ProcessPoolExecutor, Future]] = {}  # page: (its reader, attempt)
+        self._running_since: dict[Future, float] = {}  # when each page was first seen in a worker
+        self._watchdog: threading.Thread | None = None
+        self._closed = threading.Event()
+        self._lock = threading.Lock()  # pages end, and are read again, on the pools' threads
         self._logs = None  # the workers' log records, relayed to this process's loggers
 
-    def _pool(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._executor is None:
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload([self.function.__module__])
-                if self._logs is None:
-                    self._logs = context.Queue()
-                    relay_logs(self._logs)
-                self._executor = ProcessPoolExecutor(
-                    max_workers=self.workers,
-                    mp_context=context,
-                    initializer=worker_setup,
-                    initargs=(os.getpid(), self.budget.memory, self._logs),
-                )
-            return self._executor
+    def _new_executor(self, workers: int) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([self.function.__module__])
+        if self._logs is None:
+            self._logs = context.Queue()
+            relay_logs(self._logs)
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(target=self._watch, name="page-budget-watchdog", daemon=True)
+            self._watchdog.start()
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=worker_setup,
+            initargs=(os.getpid(), self.budget.memory, self._logs),
+        )
+
+    def _executor_for(self, again: bool) -> ProcessPoolExecutor:
+        if again:
+            self._alone = self._alone or self._new_executor(1)
+            return self._alone
+        self._executor = self._executor or self._new_executor(self.workers)
+        return self._executor
+
+    def _forget(self, executor: ProcessPoolExecutor) -> bool:
+        """Hand no more pages to ``executor`` (broken, or being killed); True the first time."""
+        if self._executor is executor:
+            self._executor = None
+        elif self._alone is executor:
+            self._alone = None
+        else:
+            return False
+        return True
 
     def submit(self, *args) -> Future:
-        """``function(*args)`` in a worker process."""
+        """A Future of ``function(*args)``, read in a worker process."""
+        page: Future = Future()
+        self._start(page, args, again=False)
+        return page
+
+    def _start(self, page: Future, args: tuple, again: bool) -> None:
         call = (within_budget, self.function, self.budget.seconds, *args)
-        executor = self._pool()
-        try:
-            future = executor.submit(*call)
-        except BrokenProcessPool:
-            self._drop(executor)
-            executor = self._pool()
-            future = executor.submit(*call)
-        future.add_done_callback(lambda done: self._check(done, executor))
-        return future
-
-    def _check(self, done: Future, executor: ProcessPoolExecutor) -> None:
-        if not done.cancelled() and isinstance(done.exception(), BrokenProcessPool):
-            self._drop(executor)
-
-    def _drop(self, broken: ProcessPoolExecutor) -> None:
-        """Forget a broken pool (once, however many of its pages failed)."""
         with self._lock:
-            if self._executor is not broken:
-                return
-            self._executor = None
-        log.error("a page-reading process died; the next page starts a new pool")
-        broken.shutdown(wait=False, cancel_futures=True)
+            closed = self._closed.is_set()
+            if not closed:
+                executor = self._executor_for(again)
+                try:
+                    attempt = executor.submit(*call)
+                except (BrokenProcessPool, RuntimeError):  # broken, or shut down by a kill meanwhile
+                    self._forget(executor)
+                    executor = self._executor_for(again)
+                    attempt = executor.submit(*call)
+                self._reading[page] = (executor, attempt)
+        if closed:  # cancelled outside the lock: its callbacks may call the pool
+            page.cancel()
+            return
+        attempt.add_done_callback(lambda done: self._ended(done, page, args, again, executor))
 
-    def kill(self) -> None:
-        """End every worker now (one is stuck in C code past its budget); pages in hand fail with
-        BrokenProcessPool and the next page starts a new pool."""
+    def _ended(
+        self, attempt: Future, page: Future, args: tuple, again: bool, executor: ProcessPoolExecutor
+    ) -> None:
+        lost = attempt.cancelled() or isinstance(attempt.exception(), BrokenProcessPool)  # with its pool
         with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            for process in list(executor._processes.values()):  # noqa: SLF001 (no public way to kill)
-                process.kill()
+            self._reading.pop(page, None)
+            self._running_since.pop(page, None)
+            broke = lost and not attempt.cancelled() and self._forget(executor)
+            if again:
+                self._reading_again = False
+            read_again = lost and not again and not page.done() and not self._closed.is_set()
+            if read_again:
+                self._again.append((page, args))
+        if broke:
+            log.error("a page-reading process died; the pages it had in hand are read again, one at a time")
             executor.shutdown(wait=False, cancel_futures=True)
-            log.error("a page-reading process went past its budget and was killed; a new pool starts")
+        if not read_again:
+            _settle(page, attempt)
+        self._next_again()
+
+    def _next_again(self) -> None:
+        """Start the next second reading, unless one is going on."""
+        with self._lock:
+            if self._reading_again or self._closed.is_set():
+                return
+            while self._again:
+                page, args = self._again.popleft()
+                if not page.done():  # not given up on while it waited
+                    self._reading_again = True
+                    break
+            else:
+                return
+        self._start(page, args, again=True)
+
+    def _watch(self) -> None:
+        """The hard stop: every WATCH_EVERY seconds, a page in a worker for longer than its budget and
+        HARD_STOP_GRACE is stopped (``_kill``), the one there longest first. Its time counts from when it
+        was handed to its pool's workers (ProcessPoolExecutor says "running" for a page next in line for
+        a worker too: waiting behind one page at most, never behind a queue)."""
+        while not self._closed.wait(WATCH_EVERY):
+            now = time.monotonic()
+            with self._lock:
+                for page, (_, attempt) in self._reading.items():
+                    if attempt.running():
+                        self._running_since.setdefault(page, now)
+                limit = self.budget.seconds + HARD_STOP_GRACE
+                hung = [page for page, since in self._running_since.items() if now - since > limit]
+                hung.sort(key=self._running_since.__getitem__)
+            for page in hung:
+                self._kill(page)
+
+    def _kill(self, hung: Future) -> None:
+        """Fail ``hung`` with PageBudgetExceeded and kill the workers reading it; unless they are being
+        killed already (for a page that was there before it): then it is read again, as they had it in
+        hand."""
+        with self._lock:
+            executor, _ = self._reading.get(hung, (None, None))
+            if executor is None or not self._forget(executor):
+                return
+        error = PageBudgetExceeded(
+            f"reading took longer than {self.budget.seconds:g} s; its worker was killed"
+        )
+        with contextlib.suppress(InvalidStateError):  # it ended meanwhile
+            hung.set_exception(error)
+        for process in list(executor._processes.values()):  # noqa: SLF001 (no public way to kill)
+            process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+        log.error("a page-reading process went past its budget and was killed; a new one starts")
 
     def close(self) -> None:
+        """End the workers; pages still waiting are cancelled."""
         with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
+            self._closed.set()
+            executors = [e for e in (self._executor, self._alone) if e is not None]
+            self._executor = self._alone = None
+            waiting = [page for page, _ in self._again]
+            self._again.clear()
+        for page in waiting:
+            page.cancel()
+        for executor in executors:
             executor.shutdown(wait=True, cancel_futures=True)

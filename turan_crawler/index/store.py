@@ -12,7 +12,6 @@ import unicodedata
 
 import sqlite_utils
 
-from ..clock import utc_now
 from ..fold import fold, fold_words
 
 
@@ -55,24 +54,6 @@ class ArchiveStore:
         self.db.conn.execute(
             f"UPDATE {_quoted(table)} SET {assignments} WHERE id = ?", [*values.values(), row_id]
         )
-
-    # -- runs ---------------------------------------------------------------------------------------
-    def start_run(self, command: str, args: str, pid: int) -> int:
-        row = {
-            "started_at": utc_now(),
-            "command": command,
-            "args": args,
-            "pid": pid,
-            "pages": 0,
-            "articles_new": 0,
-            "articles_updated": 0,
-            "errors": 0,
-            "blocked": 0,
-        }
-        return self.db["runs"].insert(row).last_pk
-
-    def finish_run(self, run_id: int, counts: dict[str, int], finish_reason: str) -> None:
-        self.db["runs"].update(run_id, {**counts, "finished_at": utc_now(), "finish_reason": finish_reason})
 
     # -- captures -----------------------------------------------------------------------------------
     def next_capture_id(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from scrapy.utils._compression import _DecompressionMaxSizeExceeded, _inflate, _
 from scrapy.utils.gz import gunzip
 from warcio.archiveiterator import ArchiveIterator
 
-MAX_BODY = 64 * 1024 * 1024  # the crawl's DOWNLOAD_MAXSIZE: no body is read beyond it, raw or decoded
+from .limits import MAX_BODY
+from .members import member_at
 
 
 @dataclass
@@ -90,10 +92,17 @@ def stored_response(record) -> StoredResponse:
     )
 
 
+class RecordUnreadable(ValueError):
+    """No intact record starts at the offset: its gzip member is damaged, inflates beyond MAX_MEMBER, or
+    is not there."""
+
+
 def read_record_at(path: Path, offset: int) -> StoredResponse:
-    """The record that starts at ``offset`` in a .warc.gz file (one gzip member per record)."""
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        for record in ArchiveIterator(fh):
-            return stored_response(record)
-    raise ValueError(f"no WARC record at {path}:{offset}")
+    """The record that starts at ``offset`` in a .warc.gz file (one gzip member per record), its member
+    inflated within MAX_MEMBER (a gzip bomb is refused, not inflated); RecordUnreadable otherwise."""
+    member = member_at(path, offset)
+    if member.problem:
+        raise RecordUnreadable(f"no intact record at {path.name}:{offset}: {member.problem}")
+    for record in ArchiveIterator(io.BytesIO(member.data)):
+        return stored_response(record)
+    raise RecordUnreadable(f"no WARC record at {path.name}:{offset}")
