@@ -45,6 +45,8 @@ DOWNLOADER_MIDDLEWARES = {
     "turan_crawler.middlewares.RetryAfterMiddleware": 560,
 }
 REACTOR_THREADPOOL_MAXSIZE = 4
+# Scrapy's caching resolver, refusing internal answers for names the user did not give (addresses.py)
+TWISTED_DNS_RESOLVER = "turan_crawler.addresses.PublicResolver"
 # pages are read in worker processes; one core is left for the reactor and the archive writer
 TURAN_PARSE_PROCESSES = max(1, min(4, (os.cpu_count() or 2) - 1))
 TURAN_PAGE_READ_SECONDS = 30.0  # a page that takes longer to read is recorded as such, not read

@@ -65,6 +65,7 @@ class ArchivingSpider(scrapy.Spider):
 
     extractor: ExtractorPool
     site_rules: SiteRules = SiteRules()
+    given_hosts: frozenset[str] = frozenset()  # hosts the user named: reached even when internal
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,7 +39,7 @@ class CaptureSpider(ArchivingSpider):
         self.targets = list(urls or [])
         self.site_rules = site_rules or SiteRules()
         self.results: dict[str, dict] = {url: {} for url in self.targets}
-        self.given_hosts = {(urlsplit(url).hostname or "").lower() for url in self.targets}
+        self.given_hosts = frozenset((urlsplit(url).hostname or "").lower() for url in self.targets)
 
     def refusal(self, url: str, requisite: bool = False) -> str | None:
         """A redirect may lead to any public host, but to a loopback, link-local, private or reserved

@@ -54,7 +54,8 @@ class TuranSpider(ArchivingSpider):
         super().__init__(**kwargs)
         given = [u.strip() for u in (start_url or "").split(",") if u.strip()]
         self.start_points = given or [self.site.home]
-        hosts = {urlsplit(u).hostname for u in self.start_points} | set(self.site.hosts)
+        self.given_hosts = frozenset((urlsplit(u).hostname or "").lower() for u in self.start_points)
+        hosts = set(self.given_hosts) | set(self.site.hosts)
         self.allowed_domains = sorted(h for h in hosts if h)
         self.site_rules = SiteRules.for_start_urls(self.start_points, self.site)
         self.articles_requested = 0
