@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -19,6 +20,7 @@ from twisted.internet import defer
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from ..addresses import non_public_address
 from ..archiving.paths import ArchivePaths
 from ..extract import Extraction, read_response
 from ..extract.pool import Budget, ExtractorPool, PageBudgetExceeded
@@ -161,7 +163,12 @@ class ArchivingSpider(scrapy.Spider):
             self.crawler.signals.send_catch_log(signal=facts_recorded, facts=facts, spider=self)
 
     def refusal(self, url: str, requisite: bool = False) -> str | None:
-        """Why this spider must not fetch ``url`` (checked for every request, redirects included)."""
+        """Why this spider must not fetch ``url`` (checked for every request, redirects included): any
+        public host may be reached, a loopback, link-local, private or reserved address only when given."""
+        host = (urlsplit(url).hostname or "").lower()
+        kind = non_public_address(host)
+        if kind and host not in self.given_hosts:
+            return f"{host} is {kind} (reached only when its URL is given)"
         return None
 
     # -- page requisites ---------------------------------------------------------------------------

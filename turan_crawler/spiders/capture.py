@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import scrapy
 from twisted.python.failure import Failure
 
-from ..addresses import non_public_address
 from ..extract import Extraction
 from ..recording import challenge_error
 from ..sites import SiteRules
@@ -40,15 +39,6 @@ class CaptureSpider(ArchivingSpider):
         self.site_rules = site_rules or SiteRules()
         self.results: dict[str, dict] = {url: {} for url in self.targets}
         self.given_hosts = frozenset((urlsplit(url).hostname or "").lower() for url in self.targets)
-
-    def refusal(self, url: str, requisite: bool = False) -> str | None:
-        """A redirect may lead to any public host, but to a loopback, link-local, private or reserved
-        address only when that host was given."""
-        host = (urlsplit(url).hostname or "").lower()
-        kind = non_public_address(host)
-        if kind and host not in self.given_hosts:
-            return f"{host} is {kind} (capture it by giving its URL)"
-        return None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.targets:
