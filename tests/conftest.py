@@ -5,6 +5,7 @@ here, never from each other."""
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import os
 import socket
@@ -294,6 +295,19 @@ def counting_listener(host: str = "127.0.0.1") -> Iterator[Listener]:
     finally:
         sock.shutdown(socket.SHUT_RDWR)
         sock.close()
+
+
+@pytest.fixture
+def internal_name() -> tuple[str, str]:
+    """(this machine's name, the internal address it resolves to): a name no literal check can see through."""
+    name = socket.gethostname()
+    try:
+        address = socket.gethostbyname(name)
+    except OSError:
+        pytest.skip(f"this machine's name {name!r} does not resolve")
+    if not ipaddress.ip_address(address).is_private:
+        pytest.skip(f"this machine's name resolves to a public address ({address})")
+    return name, address
 
 
 @pytest.fixture

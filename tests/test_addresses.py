@@ -4,8 +4,6 @@ and whatever a public-looking name resolves to. Each refusal is proven at a list
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from conftest import capture_args, counting_listener, index, run_cli, tiny_site
 
@@ -66,19 +64,6 @@ def test_a_capture_reaches_no_form_of_a_loopback_address_it_was_not_given(tmp_pa
         url for (url,) in index(tmp_path).execute("select url from captures where outcome = 'refused'")
     }
     assert {t + "/story" for t in targets} | {t + "/image.png" for t in targets} <= refused
-
-
-@pytest.fixture
-def internal_name() -> tuple[str, str]:
-    """(this machine's name, the internal address it resolves to): a name no literal check can see through."""
-    name = socket.gethostname()
-    try:
-        address = socket.gethostbyname(name)
-    except OSError:
-        pytest.skip(f"this machine's name {name!r} does not resolve")
-    if not non_public_address(address):
-        pytest.skip(f"this machine's name resolves to a public address ({address})")
-    return name, address
 
 
 def test_a_name_that_resolves_to_an_internal_address_is_reached_only_when_given(tmp_path, internal_name):

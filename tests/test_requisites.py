@@ -10,7 +10,18 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM_ARGS, crawl, fetch, index, run_cli, running_serve, running_wayback, truth_of
+from conftest import (
+    CHROMIUM_ARGS,
+    crawl,
+    crawl_args,
+    fetch,
+    index,
+    run_cli,
+    running_serve,
+    running_wayback,
+    tiny_site,
+    truth_of,
+)
 
 from turan_crawler.replica import start_replica
 
@@ -113,6 +124,30 @@ def test_requisites_count_in_the_crawls_politeness(tmp_path):
     assert len(times) > 20
     rate = (len(times) - 1) / (times[-1] - times[0])
     assert rate <= 1.3 / delay  # Scrapy waits 0.5 to 1.5 times the delay: on average, the delay
+
+
+def test_robots_txt_of_a_cdn_off_the_crawls_hosts_is_read_and_obeyed(tmp_path, internal_name):
+    name, address = internal_name  # the CDN: another host name, public as far as the crawl can tell
+    cdn_paths: list[str] = []
+
+    def cdn(path: str):
+        cdn_paths.append(path)
+        if path == "/robots.txt":
+            return 200, [("Content-Type", "text/plain")], b"User-agent: *\nDisallow: /private/\n"
+        return 200, [("Content-Type", "image/png")], b"\x89PNG\r\n\x1a\n"
+
+    with tiny_site(cdn, host=address) as cdn_base:
+        images = [cdn_base.replace(address, name) + path for path in ("/public/a.png", "/private/b.png")]
+        front = "<html><body><h1>Front</h1>" + "".join(f"<img src='{u}'>" for u in images) + "</body></html>"
+        page = (200, [("Content-Type", "text/html")], front.encode())
+        with tiny_site(lambda path: page if path == "/en" else (404, [], b"")) as base:
+            # the name resolves to this machine: let the crawl reach it as it would reach a public CDN
+            resolver = "TWISTED_DNS_RESOLVER=scrapy.resolver.CachingThreadedResolver"
+            result = run_cli(*crawl_args(tmp_path, base, "--delay", "0", "--lang", "en", "--set", resolver))
+    assert result.returncode == 0, result.stderr
+    assert "/robots.txt" in cdn_paths and "/public/a.png" in cdn_paths and "/private/b.png" not in cdn_paths
+    outcomes = dict(index(tmp_path).execute("select url, outcome from captures where url like '%.png'"))
+    assert outcomes == {images[0]: "ok", images[1]: "robots"}
 
 
 # -- replay ----------------------------------------------------------------------------------------------

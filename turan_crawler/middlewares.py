@@ -58,10 +58,17 @@ class RetryAfterMiddleware:
         return response
 
 
+def robots_txt_request(request: Request) -> bool:
+    """A request Scrapy's robots.txt middleware makes for a host's rules (it marks it not to obey them)."""
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlparse_cached(request).path == "/robots.txt"
+
+
 class ScopeMiddleware:
     """Every request, redirects included, must be one its spider may make (``spider.refusal(url)`` says
-    why not), checked before any connection. Scrapy's offsite filter lets ``dont_filter`` requests and
-    their redirects through; this does not. A refused request fails with IgnoreRequest('refused: ...'),
+    why not), checked before any connection. It replaces Scrapy's offsite filter, which lets
+    ``dont_filter`` requests and their redirects through (all of ours), and stopped only the robots.txt
+    of a requisite's host (a CDN's rules were never read, so never obeyed). A host's robots.txt may be
+    read wherever a requisite may come from. A refused request fails with IgnoreRequest('refused: ...'),
     which the spider records as a ``refused`` capture."""
 
     def __init__(self, crawler: Crawler):
@@ -74,7 +81,8 @@ class ScopeMiddleware:
     def process_request(self, request: Request, spider=None) -> None:
         # Scrapy 2.13+ no longer passes the spider: ask the crawler (the first test of this passed vacuously)
         refusal = getattr(self.crawler.spider, "refusal", None)
-        reason = refusal(request.url, request.meta.get("requisite", False)) if refusal else None
+        requisite = request.meta.get("requisite", False) or robots_txt_request(request)
+        reason = refusal(request.url, requisite) if refusal else None
         if reason:
             where = (
                 " (redirected from " + request.meta["redirect_urls"][-1] + ")"

@@ -39,6 +39,7 @@ DOWNLOAD_FAIL_ON_DATALOSS = False  # keep what arrived: archived as WARC-Truncat
 REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = True  # error pages reach the spider too: one recording path (they may be challenges)
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # ScopeMiddleware decides, for every request
     "turan_crawler.middlewares.ScopeMiddleware": 50,  # before robots.txt is fetched for a new host
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "turan_crawler.middlewares.RobotsTxtMiddleware": 100,  # Scrapy's, with concurrent waiters fixed
