@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import capture_args, crawl_args, index, run_cli, run_measured, running_serve
+from conftest import capture_args, crawl_args, index, run_cli, run_measured, running_serve, tiny_site
 from hostile import HostileServer
 
 from turan_crawler.archiving.lock import ArchiveLock
@@ -95,6 +95,27 @@ def test_a_trickling_body_is_cut_at_the_timeout(hostile, tmp_path):
     assert result.returncode == 1 and time.monotonic() - started < 30
     assert "TimeoutError" in result.stdout or "took longer" in result.stdout
     no_traceback(result)
+
+
+def test_a_robots_txt_beyond_512_kib_is_not_downloaded(tmp_path):
+    rules = b"User-agent: *\nAllow: /\n" + b"# a comment\n" * (4 * MB // 12)
+    page = b"<html><body><h1>A page</h1><p>Text.</p></body></html>"
+
+    def respond(path: str):
+        return (
+            200,
+            [("Content-Type", "text/plain" if path == "/robots.txt" else "text/html")],
+            (rules if path == "/robots.txt" else page),
+        )
+
+    with tiny_site(respond) as base:
+        result, _peak, seconds = run_measured(*capture_args(tmp_path, base + "/page"))
+    assert result.returncode == 0 and seconds < 30, result.stdout + result.stderr
+    no_traceback(result)
+    robots = (
+        index(tmp_path).execute("select count(*) from captures where url like '%/robots.txt'").fetchone()[0]
+    )
+    assert robots == 0  # cut at 512 KiB: never archived, never parsed
 
 
 # -- redirects ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
 log = logging.getLogger(__name__)
+ROBOTS_TXT_MAX_SIZE = 512 * 1024  # bytes, raw and inflated: Google reads the first 500 KiB of a robots.txt
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -97,7 +98,15 @@ class RobotsTxtMiddleware(scrapy_robotstxt.RobotsTxtMiddleware):
     parser. Scrapy 2.13+ awaits the shared Deferred through ``maybe_deferred_to_future``, whose callback
     returns None: only the first waiter gets the parser, the others get None and are let through
     unchecked (seen here: two of three start requests to disallowed sitemap paths were fetched; the
-    change is scrapy/scrapy#6802, noted there as untested). Each waiter gets a Deferred of its own."""
+    change is scrapy/scrapy#6802, noted there as untested). Each waiter gets a Deferred of its own.
+
+    Its own robots.txt requests are bounded by ``ROBOTS_TXT_MAX_SIZE`` (64 MiB of rules were parsed on the
+    reactor); a larger one fails, and Scrapy treats a robots.txt it could not fetch as absent."""
+
+    async def process_request(self, request: Request, spider=None) -> None:
+        if robots_txt_request(request):
+            request.meta.setdefault("download_maxsize", ROBOTS_TXT_MAX_SIZE)
+        return await super().process_request(request)
 
     async def robot_parser(self, request: Request):
         pending = self._parsers.get(urlparse_cached(request).netloc)

@@ -33,6 +33,7 @@ from ..addresses import non_public_address
 from ..archiving.paths import ArchivePaths
 from ..extract.sitemap import robots_sitemaps
 from ..index.known import KnownArticles
+from ..middlewares import ROBOTS_TXT_MAX_SIZE
 from ..sites import TURAN, SiteRules
 from .base import ArchivingSpider
 
@@ -117,8 +118,12 @@ class TuranSpider(ArchivingSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.crawling = True  # scrapy parse replaces start(): then only the page it is given is read
-        robots = [base + "/robots.txt" for base in self.bases()] if self.reads_robots_itself else []
-        for url in robots + self.sitemap_urls():
+        for base in self.bases() if self.reads_robots_itself else []:
+            for request in self.request(
+                base + "/robots.txt", START_PRIORITY, download_maxsize=ROBOTS_TXT_MAX_SIZE
+            ):
+                yield request
+        for url in self.sitemap_urls():
             for request in self.request(url, START_PRIORITY, kind="sitemap"):
                 yield request
         for url in self.entry_urls():
