@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from lxml import etree
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -36,5 +38,10 @@ def read_sitemap(body: bytes, max_size: int) -> tuple[str | None, list[tuple[str
 
 
 def robots_sitemaps(body: bytes, url: str) -> list[str]:
-    """The ``Sitemap:`` URLs of a robots.txt."""
-    return list(dict.fromkeys(sitemap_urls_from_robots(body, base_url=url)))
+    """The ``Sitemap:`` URLs of a robots.txt, line by line: a malformed one (``http://[::1``) is skipped
+    (read in one go, it ended Scrapy's reader and every good line after it was lost)."""
+    found: list[str] = []
+    for line in body.splitlines():
+        with suppress(ValueError):
+            found += sitemap_urls_from_robots(line, base_url=url)
+    return list(dict.fromkeys(found))
