@@ -61,20 +61,20 @@ class KnownArticles:
             return []
         return [url for url, published in rows if self._recent(published)]
 
-    def pending_sitemap_urls(self) -> list[str]:
-        """URLs a sitemap listed (new, or with a moved lastmod) that no capture has fetched since: the
-        work an interrupted run left, whatever the sitemaps say now."""
+    def pending_sitemap_urls(self) -> list[tuple[str, str | None]]:
+        """(URL, lastmod) a sitemap listed (new, or with a moved lastmod) that no capture has fetched since:
+        the work an interrupted run left, whatever the sitemaps say now."""
         if self.conn is None:
             return []
         try:
             rows = self.conn.execute(
-                "select s.url from sitemap_urls s left join articles a on a.url = s.url "
+                "select s.url, s.lastmod from sitemap_urls s left join articles a on a.url = s.url "
                 "where (a.id is null or (s.fetched_lastmod is not null and s.lastmod is not s.fetched_lastmod)) "
                 "and not exists (select 1 from captures c where c.url = s.url and c.fetched_at >= s.changed_at)"
             ).fetchall()
         except sqlite3.OperationalError:
             return []
-        return [url for (url,) in rows]
+        return [(url, lastmod) for url, lastmod in rows]
 
     def _recent(self, published_at: str | None) -> bool:
         if not published_at:

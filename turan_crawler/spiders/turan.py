@@ -129,8 +129,11 @@ class TuranSpider(ArchivingSpider):
         for url in self.entry_urls():
             for request in self.request(url, START_PRIORITY, kind="start"):
                 yield request
-        for url in self.known.recent_urls() + self.known.pending_sitemap_urls():
+        for url in self.known.recent_urls():
             for request in self.follow_article(url, ARTICLE_PRIORITY):
+                yield request
+        for url, lastmod in self.known.pending_sitemap_urls():  # what an interrupted run left
+            for request in self.follow_article(url, ARTICLE_PRIORITY, lastmod):
                 yield request
 
     # -- what to fetch ------------------------------------------------------------------------------
