@@ -65,7 +65,7 @@ class TuranSpider(ArchivingSpider):
         # comes back to a URL already fetched is followed (and a redirect loop ends as an error).
         self.seen: set[str] = set()
         self.crawling = False
-        self.backlog: deque[tuple[str, str | None]] = deque()  # (sitemap entry URL, its lastmod)
+        self.backlog: deque[str] = deque()  # sitemap entries that need fetching
         self.backlog_in_flight = 0
 
     @classmethod
@@ -169,9 +169,12 @@ class TuranSpider(ArchivingSpider):
     ) -> Iterator[scrapy.Request]:
         if url in self.seen or not self.in_scope(url) or not self.site.article_url(url):
             return
-        if self.max_articles and self.articles_requested >= self.max_articles:
-            return
-        if not self.known.needs_fetch(url, lastmod):
+        if self.known.needs_fetch(url, lastmod):
+            yield from self.request_article(url, priority, **meta)
+
+    def request_article(self, url: str, priority: int, **meta) -> Iterator[scrapy.Request]:
+        """An article known to need fetching, within ``--max-articles``."""
+        if url in self.seen or (self.max_articles and self.articles_requested >= self.max_articles):
             return
         self.articles_requested += 1
         yield from self.request(url, priority, **meta)
@@ -183,15 +186,19 @@ class TuranSpider(ArchivingSpider):
 
     def follow_sitemap_index(self, entries: list[tuple[str, str | None]]) -> Iterator[scrapy.Request]:
         """The sitemaps an index lists whose lastmod moved since they were read (or that give none)."""
-        for url, lastmod in entries:
-            if self.in_scope(url) and not self.known.sitemap_unchanged(url, lastmod):
-                yield from self.request(url, START_PRIORITY, kind="sitemap")
+        for url, _lastmod in self.known.changed_sitemaps([e for e in entries if self.in_scope(e[0])]):
+            yield from self.request(url, START_PRIORITY, kind="sitemap")
+
+    def add_to_backlog(self, entries: list[tuple[str, str | None]]) -> None:
+        """A sitemap's articles that need fetching, asked of the index in batches as the sitemap arrives."""
+        listed = [(url, lastmod) for url, lastmod in entries if url not in self.seen and self.in_scope(url)]
+        articles = [(url, lastmod) for url, lastmod in listed if self.site.article_url(url)]
+        self.backlog.extend(url for url, _lastmod in self.known.needing_fetch(articles))
 
     def release_backlog(self) -> Iterator[scrapy.Request]:
         """Sitemap entries, as many as keep the window full."""
         while self.backlog and self.backlog_in_flight < BACKLOG_WINDOW:
-            url, lastmod = self.backlog.popleft()
-            for request in self.follow_article(url, BACKLOG_PRIORITY, lastmod, backlog=True):
+            for request in self.request_article(self.backlog.popleft(), BACKLOG_PRIORITY, backlog=True):
                 self.backlog_in_flight += 1
                 yield request
 
@@ -215,11 +222,11 @@ class TuranSpider(ArchivingSpider):
 
     # -- reading what came back ---------------------------------------------------------------------
     async def parse_page(self, response: scrapy.http.Response):
+        if response.meta.get("backlog"):  # first: whatever happens below, its place in the window is free
+            self.backlog_in_flight -= 1
         site, result = await self.read(response)
         for item in self.record(response, site, result):
             yield item
-        if response.meta.get("backlog"):
-            self.backlog_in_flight -= 1
         for request in self.follow(response, result):
             yield request
         for request in self.requisites_of(response, result):
@@ -237,7 +244,7 @@ class TuranSpider(ArchivingSpider):
         elif kind == "sitemap_index":
             yield from self.follow_sitemap_index(result.entries)
         elif kind == "sitemap":
-            self.backlog.extend((url, lastmod) for url, lastmod in result.entries if url not in self.seen)
+            self.add_to_backlog(result.entries)
         elif kind == "listing" or (result.article is None and self.site.listing_kind(response.url)):
             page = response.meta.get("page", 1)
             for url in links.get("article", []):
