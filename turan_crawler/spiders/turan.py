@@ -8,11 +8,13 @@ points, it does not replace discovery). From there:
   structure) up to ``--backfill-pages``;
 - an article gives every article link it has: latest-news style blocks first, then related items, then
   the rest (the blocks' wording only orders them);
-- a sitemap index gives the sitemaps whose lastmod moved since they were read; a sitemap gives the
-  articles that are new or whose lastmod moved since they were captured.
+- a sitemap or a sitemap index (the site's may list either, SITE.md) gives the articles that are new or
+  whose lastmod moved since they were captured, and the sitemaps whose lastmod moved since they were
+  read (an index's, and theirs: ``MAX_SITEMAP_DEPTH``).
 An article already archived is fetched again only when published within ``--refresh-days`` or when its
 sitemap lastmod moved. Sitemap entries wait in a backlog of plain URLs and are released a window at a
-time, so a 50,000-URL sitemap never becomes 50,000 pending requests.
+time, so a 50,000-URL sitemap never becomes 50,000 pending requests; the sitemaps an index lists wait too,
+and are read a few at a time once the entries before them are out.
 
 The spider only decides what to fetch; it reads pages with the pure extractor (in worker processes, off
 the reactor) and reports what it found (article items, facts). Writing is the archive's job.
@@ -20,7 +22,7 @@ the reactor) and reports what it found (article items, facts). Writing is the ar
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
@@ -43,6 +45,8 @@ START_PRIORITY, LISTING_PRIORITY = 20, 10
 LATEST_PRIORITY, RELATED_PRIORITY, ARTICLE_PRIORITY = 3, 2, 0
 NEXT_PAGE_PRIORITY, BACKLOG_PRIORITY = -10, -20
 BACKLOG_WINDOW = 64  # sitemap entries in flight at a time
+SITEMAP_WINDOW = 4  # listed sitemaps in flight at a time, read only while fewer than a window of entries wait
+MAX_SITEMAP_DEPTH = 2  # index -> index -> urlset: what a sitemap this deep lists as sitemaps is not read
 
 
 class TuranSpider(ArchivingSpider):
@@ -66,7 +70,9 @@ class TuranSpider(ArchivingSpider):
         self.seen: set[str] = set()
         self.crawling = False
         self.backlog: deque[str] = deque()  # sitemap entries that need fetching
-        self.backlog_in_flight = 0
+        # listed sitemaps to read, with their depth: a stack, so that nested indexes never pile up
+        self.sitemaps_waiting: list[tuple[str, int]] = []
+        self.in_flight: Counter[str] = Counter()  # released requests not back yet, by window
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, **kwargs) -> TuranSpider:
@@ -184,22 +190,34 @@ class TuranSpider(ArchivingSpider):
             if self.in_scope(url) and not self.site.article_url(url):
                 yield from self.request(url, priority, kind="listing", page=page)
 
-    def follow_sitemap_index(self, entries: list[tuple[str, str | None]]) -> Iterator[scrapy.Request]:
-        """The sitemaps an index lists whose lastmod moved since they were read (or that give none)."""
-        for url, _lastmod in self.known.changed_sitemaps([e for e in entries if self.in_scope(e[0])]):
-            yield from self.request(url, START_PRIORITY, kind="sitemap")
-
-    def add_to_backlog(self, entries: list[tuple[str, str | None]]) -> None:
-        """A sitemap's articles that need fetching, asked of the index in batches as the sitemap arrives."""
-        listed = [(url, lastmod) for url, lastmod in entries if url not in self.seen and self.in_scope(url)]
-        articles = [(url, lastmod) for url, lastmod in listed if self.site.article_url(url)]
+    def follow_sitemap(self, entries: list[tuple[str, str | None]], depth: int) -> None:
+        """A sitemap or an index, whichever it says it is: the entries the site reads as articles join the
+        backlog when they need fetching (asked of the index in batches, as the sitemap arrives); the others
+        are sitemaps, read in their turn when their lastmod moved, no deeper than MAX_SITEMAP_DEPTH."""
+        articles, sitemaps = [], []
+        for url, lastmod in entries:
+            if url not in self.seen and self.in_scope(url):
+                (articles if self.site.article_url(url) else sitemaps).append((url, lastmod))
         self.backlog.extend(url for url, _lastmod in self.known.needing_fetch(articles))
+        if depth < MAX_SITEMAP_DEPTH:
+            changed = self.known.changed_sitemaps(sitemaps)
+            self.sitemaps_waiting.extend((url, depth + 1) for url, _lastmod in reversed(changed))
 
     def release_backlog(self) -> Iterator[scrapy.Request]:
-        """Sitemap entries, as many as keep the window full."""
-        while self.backlog and self.backlog_in_flight < BACKLOG_WINDOW:
-            for request in self.request_article(self.backlog.popleft(), BACKLOG_PRIORITY, backlog=True):
-                self.backlog_in_flight += 1
+        """Sitemap entries, as many as keep the window full; then waiting sitemaps, a few at a time and
+        only while fewer than a window of entries wait (so only a few sitemaps' entries are held)."""
+        while self.backlog and self.in_flight["backlog"] < BACKLOG_WINDOW:
+            for request in self.request_article(self.backlog.popleft(), BACKLOG_PRIORITY, window="backlog"):
+                self.in_flight["backlog"] += 1
+                yield request
+        while (
+            self.sitemaps_waiting
+            and len(self.backlog) < BACKLOG_WINDOW
+            and self.in_flight["sitemaps"] < SITEMAP_WINDOW
+        ):
+            url, depth = self.sitemaps_waiting.pop()
+            for request in self.request(url, START_PRIORITY, sitemap_depth=depth, window="sitemaps"):
+                self.in_flight["sitemaps"] += 1
                 yield request
 
     def robots_txt_received(self, response: scrapy.http.Response, request: scrapy.Request, spider) -> None:
@@ -222,8 +240,8 @@ class TuranSpider(ArchivingSpider):
 
     # -- reading what came back ---------------------------------------------------------------------
     async def parse_page(self, response: scrapy.http.Response):
-        if response.meta.get("backlog"):  # first: whatever happens below, its place in the window is free
-            self.backlog_in_flight -= 1
+        if window := response.meta.get("window"):  # first: whatever happens below, its place is free
+            self.in_flight[window] -= 1
         site, result = await self.read(response)
         for item in self.record(response, site, result):
             yield item
@@ -241,10 +259,8 @@ class TuranSpider(ArchivingSpider):
         if kind == "robots_txt":
             for url in links.get("sitemap", []):
                 yield from self.request(url, START_PRIORITY, kind="sitemap")
-        elif kind == "sitemap_index":
-            yield from self.follow_sitemap_index(result.entries)
-        elif kind == "sitemap":
-            self.add_to_backlog(result.entries)
+        elif kind in ("sitemap", "sitemap_index"):
+            self.follow_sitemap(result.entries, response.meta.get("sitemap_depth", 0))
         elif kind == "listing" or (result.article is None and self.site.listing_kind(response.url)):
             page = response.meta.get("page", 1)
             for url in links.get("article", []):
@@ -267,8 +283,8 @@ class TuranSpider(ArchivingSpider):
                 yield from self.follow_article(url, priority)
 
     def on_error(self, failure):
-        if failure.request.meta.get("backlog"):
-            self.backlog_in_flight -= 1
+        if window := failure.request.meta.get("window"):
+            self.in_flight[window] -= 1
         super().on_error(failure)
 
     def closed(self, reason: str) -> None:
