@@ -130,10 +130,10 @@ class TuranSpider(ArchivingSpider):
             ):
                 yield request
         for url in self.sitemap_urls():
-            for request in self.request(url, START_PRIORITY, kind="sitemap"):
+            for request in self.request(url, START_PRIORITY):
                 yield request
         for url in self.entry_urls():
-            for request in self.request(url, START_PRIORITY, kind="start"):
+            for request in self.request(url, START_PRIORITY, start=True):
                 yield request
         for url in self.known.recent_urls():
             for request in self.follow_article(url, ARTICLE_PRIORITY):
@@ -188,7 +188,7 @@ class TuranSpider(ArchivingSpider):
     def follow_listings(self, urls: list[str], priority: int, page: int) -> Iterator[scrapy.Request]:
         for url in urls:
             if self.in_scope(url) and not self.site.article_url(url):
-                yield from self.request(url, priority, kind="listing", page=page)
+                yield from self.request(url, priority, page=page)
 
     def follow_sitemap(self, entries: list[tuple[str, str | None]], depth: int) -> None:
         """A sitemap or an index, whichever it says it is: the entries the site reads as articles join the
@@ -226,7 +226,7 @@ class TuranSpider(ArchivingSpider):
         base = f"{urlsplit(response.url).scheme}://{urlsplit(response.url).netloc}"
         if self.crawling and robots and base in self.bases():
             for url in robots_sitemaps(response.body, response.url):
-                for sitemap in self.request(url, START_PRIORITY, kind="sitemap"):
+                for sitemap in self.request(url, START_PRIORITY):
                     self.crawler.engine.crawl(sitemap)
 
     def release_backlog_when_idle(self, spider) -> None:
@@ -258,29 +258,26 @@ class TuranSpider(ArchivingSpider):
         links, kind = result.links, result.reason
         if kind == "robots_txt":
             for url in links.get("sitemap", []):
-                yield from self.request(url, START_PRIORITY, kind="sitemap")
+                yield from self.request(url, START_PRIORITY)
         elif kind in ("sitemap", "sitemap_index"):
             self.follow_sitemap(result.entries, response.meta.get("sitemap_depth", 0))
-        elif kind == "listing" or (result.article is None and self.site.listing_kind(response.url)):
+        elif kind == "listing":
             page = response.meta.get("page", 1)
             for url in links.get("article", []):
                 yield from self.follow_article(url, ARTICLE_PRIORITY)
-            if response.meta.get("kind") == "start":
+            if response.meta.get("start"):
                 yield from self.follow_listings(links.get("listing", []), LISTING_PRIORITY, page=1)
             if self.backfill_pages < 0 or page <= self.backfill_pages:
                 yield from self.follow_listings(links.get("next_page", []), NEXT_PAGE_PRIORITY, page=page + 1)
-        elif result.article is not None:
-            first = set(links.get("latest_news", []))
-            then = set(links.get("related", []))
-            ordered = sorted(
-                links.get("article", []) + links.get("translation", []),
-                key=lambda url: 0 if url in first else 1 if url in then else 2,
+        elif result.article is not None:  # latest-news style blocks first, then related items, then the rest
+            priority = dict.fromkeys(links.get("related", []), RELATED_PRIORITY)
+            priority.update(dict.fromkeys(links.get("latest_news", []), LATEST_PRIORITY))
+            linked = links.get("article", []) + links.get("translation", [])
+            ranked = sorted(
+                ((priority.get(url, ARTICLE_PRIORITY), url) for url in linked), key=lambda p: -p[0]
             )
-            for url in ordered:
-                priority = (
-                    LATEST_PRIORITY if url in first else RELATED_PRIORITY if url in then else ARTICLE_PRIORITY
-                )
-                yield from self.follow_article(url, priority)
+            for rank, url in ranked:
+                yield from self.follow_article(url, rank)
 
     def on_error(self, failure):
         if window := failure.request.meta.get("window"):
