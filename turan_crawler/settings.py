@@ -61,6 +61,9 @@ TURAN_SITEMAPS = list(TURAN.sitemap_paths)  # sitemap locations besides robots.t
 TURAN_BACKFILL_PAGES = 0  # listing pages beyond the first; -1 = all
 TURAN_MAX_ARTICLES = 0  # 0 = no limit
 TURAN_REQUISITES = "images"  # none | images (stylesheets and what they import, images) | all (+ scripts)
+TURAN_MAX_REQUISITES = (
+    100_000  # requisites fetched in one run at most (~20 per page of a big run); 0 = no limit
+)
 TURAN_REFRESH_DAYS = 2  # archived articles published this recently are fetched again, to catch edits
 TURAN_REFRESH_ALL = False
 

@@ -34,8 +34,10 @@ from ..warc.reader import MAX_BODY, too_large_error
 # --requisites: none; images (stylesheets, what they import, the page's images); all (scripts too)
 REQUISITES = {"none": (), "images": ("stylesheet", "image"), "all": ("stylesheet", "image", "script")}
 REQUISITE_PRIORITY = 5  # soon after their page, before the next listing page
-MAX_REQUISITE_DEPTH = 4
-HARD_STOP_GRACE = 10.0  # seconds past a page's budget before its worker is killed  # a page, its stylesheet, what that imports, and so on: no deeper
+# a page's stylesheet (1), what it @imports (2), and what those need (3: fonts, images, a second @import,
+# fetched but not read): up to 150 URLs a file, so each level multiplies what one page can ask
+MAX_REQUISITE_DEPTH = 3
+HARD_STOP_GRACE = 10.0  # seconds past a page's budget before its worker is killed
 
 
 def text_headers(headers) -> dict[str, str]:
@@ -73,6 +75,7 @@ class ArchivingSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.articles_yielded: set[str] = set()
         self.requisites_seen: set[str] = set()
+        self.requisites_requested = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, **kwargs):
@@ -87,6 +90,7 @@ class ArchivingSpider(scrapy.Spider):
         if mode not in REQUISITES:
             raise ValueError(f"TURAN_REQUISITES is {mode!r}: one of {', '.join(REQUISITES)}")
         spider.requisite_kinds = REQUISITES[mode]
+        spider.max_requisites = settings.getint("TURAN_MAX_REQUISITES")
         spider.fresh_captures = FreshCaptures(ArchivePaths.from_settings(settings).db)
         crawler.signals.connect(spider.fresh_captures.close, signal=signals.spider_closed)
         return spider
@@ -176,7 +180,8 @@ class ArchivingSpider(scrapy.Spider):
         self, response: scrapy.http.Response, result: Extraction | None
     ) -> Iterator[scrapy.Request]:
         """What the page (or stylesheet) needs to look like itself, once per run, and not while an archived
-        copy is still fresh. Requisites on other hosts are fetched too (robots.txt of each obeyed)."""
+        copy is still fresh; at most TURAN_MAX_REQUISITES in a run. Requisites on other hosts are fetched
+        too (robots.txt of each obeyed)."""
         if result is None or result.reason in ("challenge", "http_error") or not self.requisite_kinds:
             return
         depth = response.meta.get("requisite_depth", 0)
@@ -186,10 +191,15 @@ class ArchivingSpider(scrapy.Spider):
             for url in result.links.get(kind, []):
                 if url in self.requisites_seen:
                     continue
+                if self.max_requisites and self.requisites_requested >= self.max_requisites:
+                    return
                 self.requisites_seen.add(url)
                 if self.fresh_captures.fresh(url):
                     self.crawler.stats.inc_value("turan/requisites_fresh")
                     continue
+                self.requisites_requested += 1
+                if self.requisites_requested == self.max_requisites:
+                    self.logger.warning("TURAN_MAX_REQUISITES reached: no more requisites in this run")
                 yield scrapy.Request(
                     url,
                     callback=self.parse_requisite,
@@ -203,6 +213,7 @@ class ArchivingSpider(scrapy.Spider):
         """A requisite: archived already; a stylesheet is read for what it imports in turn."""
         self.crawler.stats.inc_value("turan/requisites")
         stylesheet = b"css" in (response.headers.get("Content-Type") or b"") or response.url.endswith(".css")
+        stylesheet = stylesheet and response.meta.get("requisite_depth", 0) < MAX_REQUISITE_DEPTH
         site, result = (
             await self.read(response) if stylesheet else (self.site_rules.for_url(response.url), None)
         )
