@@ -7,7 +7,7 @@ error page and a challenge take one path (``recording.page_facts``) in the crawl
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlsplit
 
@@ -96,8 +96,9 @@ class ArchivingSpider(scrapy.Spider):
         return spider
 
     async def _extract(self, response: scrapy.http.Response, site: Site) -> Extraction:
-        """The extractor's reading, in a worker process. When a worker dies, every page it had in hand
-        fails with it: each is read once more in a fresh pool, so only a page that kills it again fails."""
+        """The extractor's reading, in a worker process. When a worker dies or is killed, every page it had
+        in hand fails with it (BrokenProcessPool) and every page waiting for it is cancelled: each is read
+        once more in a fresh pool, so only a page that kills it again fails."""
         args = (response.url, response.status, response.body, text_headers(response.headers), site.name)
 
         budget = self.extractor.budget.seconds
@@ -117,7 +118,7 @@ class ArchivingSpider(scrapy.Spider):
 
         try:
             return await read()
-        except BrokenProcessPool:
+        except (BrokenProcessPool, CancelledError):
             return await read()
 
     async def read(self, response: scrapy.http.Response) -> tuple[Site, Extraction | None]:
