@@ -82,6 +82,16 @@ def test_reindex_of_an_archive_with_a_bomb_stays_bounded(bomb_archive, tmp_path)
     assert row[0] == "error" and row[1].startswith("too large")  # the same verdict as the capture's
 
 
+def test_a_body_too_large_to_inflate_names_the_limit_that_refused_it(tmp_path):
+    with HostileServer(front=["gzip-bomb-1g"], bomb_bytes=MB) as hostile:
+        limit = "DOWNLOAD_MAXSIZE=8000000"
+        result = run_cli(*crawl_args(tmp_path, hostile.url + "/en", "--delay", "0", "--set", limit))
+        url = hostile.url_of("gzip-bomb-1g")
+    no_traceback(result)
+    row = capture_row(tmp_path, url)
+    assert row["outcome"] == "error" and "inflates beyond 8000000 bytes" in row["error"], row["error"]
+
+
 def test_a_page_with_100000_links_is_read_within_bounds(hostile, tmp_path):
     result, peak, seconds = run_measured(*capture_args(tmp_path, hostile.url_of("links-100k")))
     assert result.returncode == 0 and seconds < 30 and peak < 500, (peak, seconds, result.stderr)

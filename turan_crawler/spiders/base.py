@@ -29,7 +29,7 @@ from ..items import ArticleItem
 from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts
 from ..signals import facts_recorded
 from ..sites import Site, SiteRules
-from ..warc.reader import MAX_BODY, too_large_error
+from ..warc.reader import too_large_error
 
 # --requisites: none; images (stylesheets, what they import, the page's images); all (scripts too)
 REQUISITES = {"none": (), "images": ("stylesheet", "image"), "all": ("stylesheet", "image", "script")}
@@ -230,7 +230,8 @@ class ArchivingSpider(scrapy.Spider):
         request = failure.request
         message = str(failure.value)
         if "DOWNLOAD_MAXSIZE" in message and request.meta.get("captured_url") == request.url:
-            self.send_facts([OutcomeChange(request.meta["capture_id"], "error", too_large_error(MAX_BODY))])
+            limit = request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            self.send_facts([OutcomeChange(request.meta["capture_id"], "error", too_large_error(limit))])
         elif failure.check(IgnoreRequest) and message.startswith("refused: "):
             self.send_facts([FetchFailure(request.url, "refused", message.removeprefix("refused: "))])
         elif failure.check(IgnoreRequest) and "robots" in message.lower():
