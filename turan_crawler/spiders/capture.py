@@ -22,8 +22,8 @@ def why_not_indexed(status: int, extraction: Extraction) -> str:
         return f"HTTP {status}"
     if extraction.reason == "error":
         return "error page"
-    if extraction.reason == "parse_failed":
-        return extraction.error or "parse failed"
+    if extraction.reason in ("parse_failed", "too_large"):
+        return extraction.error or extraction.reason
     return f"archived; not an article ({extraction.reason})"
 
 
@@ -57,6 +57,8 @@ class CaptureSpider(ArchivingSpider):
         articles = self.record(response, site, extraction)
         if articles:
             result["title"] = articles[0].title
+        elif extraction is not None and extraction.article and response.url in self.articles_yielded:
+            result["title"] = extraction.article["title"]  # reached before in this run (a redirect led here)
         elif extraction is not None:
             result["reason"] = why_not_indexed(response.status, extraction)
         for item in articles:
