@@ -5,6 +5,7 @@ here, never from each other."""
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import os
 import socket
@@ -256,8 +257,10 @@ BLOG_PATHS = ("/2025/05/notes-from-baku", "/en/notes-from-baku")
 
 
 @contextmanager
-def tiny_site(respond: Callable[[str], tuple[int, list[tuple[str, str]], bytes]]) -> Iterator[str]:
-    """A small HTTP server on 127.0.0.1 answering ``respond(path) -> (status, headers, body)``; its base."""
+def tiny_site(
+    respond: Callable[[str], tuple[int, list[tuple[str, str]], bytes]], host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """A small HTTP server on ``host`` answering ``respond(path) -> (status, headers, body)``; its base."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
@@ -271,13 +274,56 @@ def tiny_site(respond: Callable[[str], tuple[int, list[tuple[str, str]], bytes]]
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((host, 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Listener:
+    port: int
+    connections: int = 0
+
+
+@contextmanager
+def counting_listener(host: str = "127.0.0.1") -> Iterator[Listener]:
+    """A TCP port on ``host`` that counts the connections made to it and closes each at once: the proof
+    that an address a crawl refused was never reached."""
+    sock = socket.create_server((host, 0))
+    listener = Listener(sock.getsockname()[1])
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:  # closed
+                return
+            listener.connections += 1
+            conn.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener
+    finally:
+        sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+
+
+@pytest.fixture
+def internal_name() -> tuple[str, str]:
+    """(this machine's name, the internal address it resolves to): a name no literal check can see through."""
+    name = socket.gethostname()
+    try:
+        address = socket.gethostbyname(name)
+    except OSError:
+        pytest.skip(f"this machine's name {name!r} does not resolve")
+    if not ipaddress.ip_address(address).is_private:
+        pytest.skip(f"this machine's name resolves to a public address ({address})")
+    return name, address
 
 
 @pytest.fixture

@@ -89,3 +89,22 @@ def test_robots_txt_is_obeyed_for_sitemaps_and_listings(tmp_path, sitemap_site):
     assert {sitemap_site.url + "/search/sitemap-en.xml", sitemap_site.url + "/print/en"} <= {
         r[0] for r in robots
     }
+
+
+def test_a_moved_lastmod_a_run_left_unfetched_is_fetched_by_the_next_run(tmp_path, sitemap_site):
+    assert crawl(tmp_path, sitemap_site, "--backfill-pages", "all").returncode == 0
+    oldest = sorted(truth_of(sitemap_site)["articles"], key=lambda a: a["published_at"])[:2]
+    for article in oldest:
+        fetch(sitemap_site.url, f"/_replica/edit?url={article['url']}")
+    stopped = crawl(tmp_path, sitemap_site, "--max-articles", "1")  # reads the sitemaps, fetches one edit
+    assert stopped.returncode == 0 and "1 updated" in stopped.stderr, stopped.stderr
+    before = len(requests_since(sitemap_site, 0))
+    resumed = crawl(
+        tmp_path, sitemap_site
+    )  # the sitemaps did not move since: only the index says what is left
+    assert resumed.returncode == 0 and "1 updated" in resumed.stderr, resumed.stderr
+    assert len(articles_requested(sitemap_site, before)) == 1
+    versions = index(tmp_path).execute(
+        "select version from articles where url in (?, ?)", [sitemap_site.url + a["url"] for a in oldest]
+    )
+    assert [v for (v,) in versions] == [2, 2]

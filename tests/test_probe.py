@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import run_cli, tiny_site
+from conftest import counting_listener, run_cli, tiny_site
 
 from turan_crawler.replica import start_replica
 
@@ -70,3 +70,14 @@ def test_probe_of_a_site_answering_only_challenges_exits_1_and_says_so(challenge
     last = result.stdout.rstrip().splitlines()[-1]
     assert last.startswith("PROBLEM:") and "challenge" in last
     assert "Traceback" not in result.stderr
+
+
+def test_probe_reads_no_sitemap_robots_txt_points_at_an_internal_address():
+    with counting_listener("127.0.0.2") as listener:
+        internal = [f"http://127.0.0.2:{listener.port}/sitemap.xml", "http://169.254.169.254/sitemap.xml"]
+        robots = "".join(f"Sitemap: {url}\n" for url in internal).encode()
+        with tiny_site(lambda path: (200, [("Content-Type", "text/plain")], robots)) as base:
+            result = probe(base, "--json", "--lang", "en")
+    assert listener.connections == 0
+    failures = {f["url"]: f["error"] for f in json.loads(result.stdout).get("failures", [])}
+    assert all(url in failures and "refused" in failures[url] for url in internal), failures

@@ -7,10 +7,23 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM_ARGS, crawl, fetch, index, run_cli, running_serve, running_wayback, truth_of
+from conftest import (
+    CHROMIUM_ARGS,
+    crawl,
+    crawl_args,
+    fetch,
+    index,
+    run_cli,
+    running_serve,
+    running_wayback,
+    tiny_site,
+    truth_of,
+)
 
 from turan_crawler.replica import start_replica
 
@@ -113,6 +126,76 @@ def test_requisites_count_in_the_crawls_politeness(tmp_path):
     assert len(times) > 20
     rate = (len(times) - 1) / (times[-1] - times[0])
     assert rate <= 1.3 / delay  # Scrapy waits 0.5 to 1.5 times the delay: on average, the delay
+
+
+def test_robots_txt_of_a_cdn_off_the_crawls_hosts_is_read_and_obeyed(tmp_path, internal_name):
+    name, address = internal_name  # the CDN: another host name, public as far as the crawl can tell
+    cdn_paths: list[str] = []
+
+    def cdn(path: str):
+        cdn_paths.append(path)
+        if path == "/robots.txt":
+            return 200, [("Content-Type", "text/plain")], b"User-agent: *\nDisallow: /private/\n"
+        return 200, [("Content-Type", "image/png")], b"\x89PNG\r\n\x1a\n"
+
+    with tiny_site(cdn, host=address) as cdn_base:
+        images = [cdn_base.replace(address, name) + path for path in ("/public/a.png", "/private/b.png")]
+        front = "<html><body><h1>Front</h1>" + "".join(f"<img src='{u}'>" for u in images) + "</body></html>"
+        page = (200, [("Content-Type", "text/html")], front.encode())
+        with tiny_site(lambda path: page if path == "/en" else (404, [], b"")) as base:
+            # the name resolves to this machine: let the crawl reach it as it would reach a public CDN
+            resolver = "TWISTED_DNS_RESOLVER=scrapy.resolver.CachingThreadedResolver"
+            result = run_cli(*crawl_args(tmp_path, base, "--delay", "0", "--lang", "en", "--set", resolver))
+    assert result.returncode == 0, result.stderr
+    assert "/robots.txt" in cdn_paths and "/public/a.png" in cdn_paths and "/private/b.png" not in cdn_paths
+    outcomes = dict(index(tmp_path).execute("select url, outcome from captures where url like '%.png'"))
+    assert outcomes == {images[0]: "ok", images[1]: "robots"}
+
+
+@contextmanager
+def front_page_site(front: str, files: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """A site whose /en is ``front`` and which serves ``files`` (CSS when named .css, else PNG): (its base,
+    the paths requested)."""
+    requested: list[str] = []
+
+    def respond(path: str):
+        requested.append(path)
+        if path == "/en":
+            return 200, [("Content-Type", "text/html")], front.encode()
+        if path in files:
+            return (
+                200,
+                [("Content-Type", "text/css" if path.endswith(".css") else "image/png")],
+                files[path].encode(),
+            )
+        return 404, [], b""
+
+    with tiny_site(respond) as base:
+        yield base, requested
+
+
+def test_a_stylesheet_is_read_for_two_levels_of_imports_and_no_deeper(tmp_path):
+    chain = {  # each stylesheet imports the next and names an image
+        f"/{name}.css": f'@import "{following}.css"; body {{ background: url(/{name}.png) }}'
+        for name, following in zip("abcd", "bcde", strict=True)
+    }
+    images = {f"/{name}.png": "png" for name in "abcd"}
+    front = "<html><head><link rel=stylesheet href=/a.css></head><body><p>Front.</p></body></html>"
+    with front_page_site(front, {**chain, **images}) as (base, requested):
+        result = run_cli(*crawl_args(tmp_path, base, "--delay", "0", "--lang", "en"))
+    assert result.returncode == 0, result.stderr
+    # the page's stylesheet, its import and its import's import; the images of the first two
+    assert {p for p in requested if p[1] in "abcd"} == {"/a.css", "/a.png", "/b.css", "/b.png", "/c.css"}
+
+
+def test_a_run_fetches_at_most_turan_max_requisites(tmp_path):
+    images = {f"/image-{n}.png": "png" for n in range(10)}
+    front = "<html><body><p>Front.</p>" + "".join(f"<img src={path}>" for path in images) + "</body></html>"
+    with front_page_site(front, images) as (base, requested):
+        capped = "TURAN_MAX_REQUISITES=4"
+        result = run_cli(*crawl_args(tmp_path, base, "--delay", "0", "--lang", "en", "--set", capped))
+    assert result.returncode == 0, result.stderr
+    assert len([p for p in requested if p.startswith("/image-")]) == 4
 
 
 # -- replay ----------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
 log = logging.getLogger(__name__)
+ROBOTS_TXT_MAX_SIZE = 512 * 1024  # bytes, raw and inflated: Google reads the first 500 KiB of a robots.txt
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -58,10 +59,17 @@ class RetryAfterMiddleware:
         return response
 
 
+def robots_txt_request(request: Request) -> bool:
+    """A request Scrapy's robots.txt middleware makes for a host's rules (it marks it not to obey them)."""
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlparse_cached(request).path == "/robots.txt"
+
+
 class ScopeMiddleware:
     """Every request, redirects included, must be one its spider may make (``spider.refusal(url)`` says
-    why not), checked before any connection. Scrapy's offsite filter lets ``dont_filter`` requests and
-    their redirects through; this does not. A refused request fails with IgnoreRequest('refused: ...'),
+    why not), checked before any connection. It replaces Scrapy's offsite filter, which lets
+    ``dont_filter`` requests and their redirects through (all of ours), and stopped only the robots.txt
+    of a requisite's host (a CDN's rules were never read, so never obeyed). A host's robots.txt may be
+    read wherever a requisite may come from. A refused request fails with IgnoreRequest('refused: ...'),
     which the spider records as a ``refused`` capture."""
 
     def __init__(self, crawler: Crawler):
@@ -74,7 +82,8 @@ class ScopeMiddleware:
     def process_request(self, request: Request, spider=None) -> None:
         # Scrapy 2.13+ no longer passes the spider: ask the crawler (the first test of this passed vacuously)
         refusal = getattr(self.crawler.spider, "refusal", None)
-        reason = refusal(request.url, request.meta.get("requisite", False)) if refusal else None
+        requisite = request.meta.get("requisite", False) or robots_txt_request(request)
+        reason = refusal(request.url, requisite) if refusal else None
         if reason:
             where = (
                 " (redirected from " + request.meta["redirect_urls"][-1] + ")"
@@ -89,7 +98,15 @@ class RobotsTxtMiddleware(scrapy_robotstxt.RobotsTxtMiddleware):
     parser. Scrapy 2.13+ awaits the shared Deferred through ``maybe_deferred_to_future``, whose callback
     returns None: only the first waiter gets the parser, the others get None and are let through
     unchecked (seen here: two of three start requests to disallowed sitemap paths were fetched; the
-    change is scrapy/scrapy#6802, noted there as untested). Each waiter gets a Deferred of its own."""
+    change is scrapy/scrapy#6802, noted there as untested). Each waiter gets a Deferred of its own.
+
+    Its own robots.txt requests are bounded by ``ROBOTS_TXT_MAX_SIZE`` (64 MiB of rules were parsed on the
+    reactor); a larger one fails, and Scrapy treats a robots.txt it could not fetch as absent."""
+
+    async def process_request(self, request: Request, spider=None) -> None:
+        if robots_txt_request(request):
+            request.meta.setdefault("download_maxsize", ROBOTS_TXT_MAX_SIZE)
+        return await super().process_request(request)
 
     async def robot_parser(self, request: Request):
         pending = self._parsers.get(urlparse_cached(request).netloc)

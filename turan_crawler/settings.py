@@ -39,12 +39,15 @@ DOWNLOAD_FAIL_ON_DATALOSS = False  # keep what arrived: archived as WARC-Truncat
 REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = True  # error pages reach the spider too: one recording path (they may be challenges)
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # ScopeMiddleware decides, for every request
     "turan_crawler.middlewares.ScopeMiddleware": 50,  # before robots.txt is fetched for a new host
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "turan_crawler.middlewares.RobotsTxtMiddleware": 100,  # Scrapy's, with concurrent waiters fixed
     "turan_crawler.middlewares.RetryAfterMiddleware": 560,
 }
 REACTOR_THREADPOOL_MAXSIZE = 4
+# Scrapy's caching resolver, refusing internal answers for names the user did not give (addresses.py)
+TWISTED_DNS_RESOLVER = "turan_crawler.addresses.PublicResolver"
 # pages are read in worker processes; one core is left for the reactor and the archive writer
 TURAN_PARSE_PROCESSES = max(1, min(4, (os.cpu_count() or 2) - 1))
 TURAN_PAGE_READ_SECONDS = 30.0  # a page that takes longer to read is recorded as such, not read
@@ -58,6 +61,9 @@ TURAN_SITEMAPS = list(TURAN.sitemap_paths)  # sitemap locations besides robots.t
 TURAN_BACKFILL_PAGES = 0  # listing pages beyond the first; -1 = all
 TURAN_MAX_ARTICLES = 0  # 0 = no limit
 TURAN_REQUISITES = "images"  # none | images (stylesheets and what they import, images) | all (+ scripts)
+TURAN_MAX_REQUISITES = (
+    100_000  # requisites fetched in one run at most (~20 per page of a big run); 0 = no limit
+)
 TURAN_REFRESH_DAYS = 2  # archived articles published this recently are fetched again, to catch edits
 TURAN_REFRESH_ALL = False
 

@@ -7,8 +7,9 @@ error page and a challenge take one path (``recording.page_facts``) in the crawl
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -19,6 +20,7 @@ from twisted.internet import defer
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from ..addresses import non_public_address
 from ..archiving.paths import ArchivePaths
 from ..extract import Extraction, read_response
 from ..extract.pool import Budget, ExtractorPool, PageBudgetExceeded
@@ -27,13 +29,15 @@ from ..items import ArticleItem
 from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts
 from ..signals import facts_recorded
 from ..sites import Site, SiteRules
-from ..warc.reader import MAX_BODY, too_large_error
+from ..warc.reader import too_large_error
 
 # --requisites: none; images (stylesheets, what they import, the page's images); all (scripts too)
 REQUISITES = {"none": (), "images": ("stylesheet", "image"), "all": ("stylesheet", "image", "script")}
 REQUISITE_PRIORITY = 5  # soon after their page, before the next listing page
-MAX_REQUISITE_DEPTH = 4
-HARD_STOP_GRACE = 10.0  # seconds past a page's budget before its worker is killed  # a page, its stylesheet, what that imports, and so on: no deeper
+# a page's stylesheet (1), what it @imports (2), and what those need (3: fonts, images, a second @import,
+# fetched but not read): up to 150 URLs a file, so each level multiplies what one page can ask
+MAX_REQUISITE_DEPTH = 3
+HARD_STOP_GRACE = 10.0  # seconds past a page's budget before its worker is killed
 
 
 def text_headers(headers) -> dict[str, str]:
@@ -65,11 +69,13 @@ class ArchivingSpider(scrapy.Spider):
 
     extractor: ExtractorPool
     site_rules: SiteRules = SiteRules()
+    given_hosts: frozenset[str] = frozenset()  # hosts the user named: reached even when internal
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.articles_yielded: set[str] = set()
         self.requisites_seen: set[str] = set()
+        self.requisites_requested = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, **kwargs):
@@ -84,13 +90,15 @@ class ArchivingSpider(scrapy.Spider):
         if mode not in REQUISITES:
             raise ValueError(f"TURAN_REQUISITES is {mode!r}: one of {', '.join(REQUISITES)}")
         spider.requisite_kinds = REQUISITES[mode]
+        spider.max_requisites = settings.getint("TURAN_MAX_REQUISITES")
         spider.fresh_captures = FreshCaptures(ArchivePaths.from_settings(settings).db)
         crawler.signals.connect(spider.fresh_captures.close, signal=signals.spider_closed)
         return spider
 
     async def _extract(self, response: scrapy.http.Response, site: Site) -> Extraction:
-        """The extractor's reading, in a worker process. When a worker dies, every page it had in hand
-        fails with it: each is read once more in a fresh pool, so only a page that kills it again fails."""
+        """The extractor's reading, in a worker process. When a worker dies or is killed, every page it had
+        in hand fails with it (BrokenProcessPool) and every page waiting for it is cancelled: each is read
+        once more in a fresh pool, so only a page that kills it again fails."""
         args = (response.url, response.status, response.body, text_headers(response.headers), site.name)
 
         budget = self.extractor.budget.seconds
@@ -110,7 +118,7 @@ class ArchivingSpider(scrapy.Spider):
 
         try:
             return await read()
-        except BrokenProcessPool:
+        except (BrokenProcessPool, CancelledError):
             return await read()
 
     async def read(self, response: scrapy.http.Response) -> tuple[Site, Extraction | None]:
@@ -160,7 +168,12 @@ class ArchivingSpider(scrapy.Spider):
             self.crawler.signals.send_catch_log(signal=facts_recorded, facts=facts, spider=self)
 
     def refusal(self, url: str, requisite: bool = False) -> str | None:
-        """Why this spider must not fetch ``url`` (checked for every request, redirects included)."""
+        """Why this spider must not fetch ``url`` (checked for every request, redirects included): any
+        public host may be reached, a loopback, link-local, private or reserved address only when given."""
+        host = (urlsplit(url).hostname or "").lower()
+        kind = non_public_address(host)
+        if kind and host not in self.given_hosts:
+            return f"{host} is {kind} (reached only when its URL is given)"
         return None
 
     # -- page requisites ---------------------------------------------------------------------------
@@ -168,7 +181,8 @@ class ArchivingSpider(scrapy.Spider):
         self, response: scrapy.http.Response, result: Extraction | None
     ) -> Iterator[scrapy.Request]:
         """What the page (or stylesheet) needs to look like itself, once per run, and not while an archived
-        copy is still fresh. Requisites on other hosts are fetched too (robots.txt of each obeyed)."""
+        copy is still fresh; at most TURAN_MAX_REQUISITES in a run. Requisites on other hosts are fetched
+        too (robots.txt of each obeyed)."""
         if result is None or result.reason in ("challenge", "http_error") or not self.requisite_kinds:
             return
         depth = response.meta.get("requisite_depth", 0)
@@ -178,10 +192,15 @@ class ArchivingSpider(scrapy.Spider):
             for url in result.links.get(kind, []):
                 if url in self.requisites_seen:
                     continue
+                if self.max_requisites and self.requisites_requested >= self.max_requisites:
+                    return
                 self.requisites_seen.add(url)
                 if self.fresh_captures.fresh(url):
                     self.crawler.stats.inc_value("turan/requisites_fresh")
                     continue
+                self.requisites_requested += 1
+                if self.requisites_requested == self.max_requisites:
+                    self.logger.warning("TURAN_MAX_REQUISITES reached: no more requisites in this run")
                 yield scrapy.Request(
                     url,
                     callback=self.parse_requisite,
@@ -195,6 +214,7 @@ class ArchivingSpider(scrapy.Spider):
         """A requisite: archived already; a stylesheet is read for what it imports in turn."""
         self.crawler.stats.inc_value("turan/requisites")
         stylesheet = b"css" in (response.headers.get("Content-Type") or b"") or response.url.endswith(".css")
+        stylesheet = stylesheet and response.meta.get("requisite_depth", 0) < MAX_REQUISITE_DEPTH
         site, result = (
             await self.read(response) if stylesheet else (self.site_rules.for_url(response.url), None)
         )
@@ -210,7 +230,8 @@ class ArchivingSpider(scrapy.Spider):
         request = failure.request
         message = str(failure.value)
         if "DOWNLOAD_MAXSIZE" in message and request.meta.get("captured_url") == request.url:
-            self.send_facts([OutcomeChange(request.meta["capture_id"], "error", too_large_error(MAX_BODY))])
+            limit = request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            self.send_facts([OutcomeChange(request.meta["capture_id"], "error", too_large_error(limit))])
         elif failure.check(IgnoreRequest) and message.startswith("refused: "):
             self.send_facts([FetchFailure(request.url, "refused", message.removeprefix("refused: "))])
         elif failure.check(IgnoreRequest) and "robots" in message.lower():

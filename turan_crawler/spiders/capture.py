@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import scrapy
 from twisted.python.failure import Failure
 
-from ..addresses import non_public_address
 from ..extract import Extraction
 from ..recording import challenge_error
 from ..sites import SiteRules
@@ -23,8 +22,8 @@ def why_not_indexed(status: int, extraction: Extraction) -> str:
         return f"HTTP {status}"
     if extraction.reason == "error":
         return "error page"
-    if extraction.reason == "parse_failed":
-        return extraction.error or "parse failed"
+    if extraction.reason in ("parse_failed", "too_large"):
+        return extraction.error or extraction.reason
     return f"archived; not an article ({extraction.reason})"
 
 
@@ -39,16 +38,7 @@ class CaptureSpider(ArchivingSpider):
         self.targets = list(urls or [])
         self.site_rules = site_rules or SiteRules()
         self.results: dict[str, dict] = {url: {} for url in self.targets}
-        self.given_hosts = {(urlsplit(url).hostname or "").lower() for url in self.targets}
-
-    def refusal(self, url: str, requisite: bool = False) -> str | None:
-        """A redirect may lead to any public host, but to a loopback, link-local, private or reserved
-        address only when that host was given."""
-        host = (urlsplit(url).hostname or "").lower()
-        kind = non_public_address(host)
-        if kind and host not in self.given_hosts:
-            return f"{host} is {kind} (capture it by giving its URL)"
-        return None
+        self.given_hosts = frozenset((urlsplit(url).hostname or "").lower() for url in self.targets)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.targets:
@@ -67,6 +57,8 @@ class CaptureSpider(ArchivingSpider):
         articles = self.record(response, site, extraction)
         if articles:
             result["title"] = articles[0].title
+        elif extraction is not None and extraction.article and response.url in self.articles_yielded:
+            result["title"] = extraction.article["title"]  # reached before in this run (a redirect led here)
         elif extraction is not None:
             result["reason"] = why_not_indexed(response.status, extraction)
         for item in articles:

@@ -56,6 +56,7 @@ class ProbeSpider(ArchivingSpider):
         self.base = (start_url or self.site.home).rstrip("/")
         split = urlsplit(self.base)
         self.base = f"{split.scheme}://{split.netloc}"
+        self.given_hosts = frozenset({(split.hostname or "").lower()})
         self.site_rules = SiteRules.for_start_urls([self.base], self.site)
         self.articles_per_lang = int(articles)
         self.report: dict = {

@@ -8,11 +8,13 @@ points, it does not replace discovery). From there:
   structure) up to ``--backfill-pages``;
 - an article gives every article link it has: latest-news style blocks first, then related items, then
   the rest (the blocks' wording only orders them);
-- a sitemap index gives the sitemaps whose lastmod moved since they were read; a sitemap gives the
-  articles that are new or whose lastmod moved since they were captured.
+- a sitemap or a sitemap index (the site's may list either, SITE.md) gives the articles that are new or
+  whose lastmod moved since they were captured, and the sitemaps whose lastmod moved since they were
+  read (an index's, and theirs: ``MAX_SITEMAP_DEPTH``).
 An article already archived is fetched again only when published within ``--refresh-days`` or when its
 sitemap lastmod moved. Sitemap entries wait in a backlog of plain URLs and are released a window at a
-time, so a 50,000-URL sitemap never becomes 50,000 pending requests.
+time, so a 50,000-URL sitemap never becomes 50,000 pending requests; the sitemaps an index lists wait too,
+and are read a few at a time once the entries before them are out.
 
 The spider only decides what to fetch; it reads pages with the pure extractor (in worker processes, off
 the reactor) and reports what it found (article items, facts). Writing is the archive's job.
@@ -20,7 +22,7 @@ the reactor) and reports what it found (article items, facts). Writing is the ar
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
@@ -33,6 +35,7 @@ from ..addresses import non_public_address
 from ..archiving.paths import ArchivePaths
 from ..extract.sitemap import robots_sitemaps
 from ..index.known import KnownArticles
+from ..middlewares import ROBOTS_TXT_MAX_SIZE
 from ..sites import TURAN, SiteRules
 from .base import ArchivingSpider
 
@@ -42,6 +45,8 @@ START_PRIORITY, LISTING_PRIORITY = 20, 10
 LATEST_PRIORITY, RELATED_PRIORITY, ARTICLE_PRIORITY = 3, 2, 0
 NEXT_PAGE_PRIORITY, BACKLOG_PRIORITY = -10, -20
 BACKLOG_WINDOW = 64  # sitemap entries in flight at a time
+SITEMAP_WINDOW = 4  # listed sitemaps in flight at a time, read only while fewer than a window of entries wait
+MAX_SITEMAP_DEPTH = 2  # index -> index -> urlset: what a sitemap this deep lists as sitemaps is not read
 
 
 class TuranSpider(ArchivingSpider):
@@ -54,7 +59,8 @@ class TuranSpider(ArchivingSpider):
         super().__init__(**kwargs)
         given = [u.strip() for u in (start_url or "").split(",") if u.strip()]
         self.start_points = given or [self.site.home]
-        hosts = {urlsplit(u).hostname for u in self.start_points} | set(self.site.hosts)
+        self.given_hosts = frozenset((urlsplit(u).hostname or "").lower() for u in self.start_points)
+        hosts = set(self.given_hosts) | set(self.site.hosts)
         self.allowed_domains = sorted(h for h in hosts if h)
         self.site_rules = SiteRules.for_start_urls(self.start_points, self.site)
         self.articles_requested = 0
@@ -63,8 +69,10 @@ class TuranSpider(ArchivingSpider):
         # comes back to a URL already fetched is followed (and a redirect loop ends as an error).
         self.seen: set[str] = set()
         self.crawling = False
-        self.backlog: deque[tuple[str, str | None]] = deque()  # (sitemap entry URL, its lastmod)
-        self.backlog_in_flight = 0
+        self.backlog: deque[str] = deque()  # sitemap entries that need fetching
+        # listed sitemaps to read, with their depth: a stack, so that nested indexes never pile up
+        self.sitemaps_waiting: list[tuple[str, int]] = []
+        self.in_flight: Counter[str] = Counter()  # released requests not back yet, by window
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, **kwargs) -> TuranSpider:
@@ -116,15 +124,22 @@ class TuranSpider(ArchivingSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.crawling = True  # scrapy parse replaces start(): then only the page it is given is read
-        robots = [base + "/robots.txt" for base in self.bases()] if self.reads_robots_itself else []
-        for url in robots + self.sitemap_urls():
-            for request in self.request(url, START_PRIORITY, kind="sitemap"):
+        for base in self.bases() if self.reads_robots_itself else []:
+            for request in self.request(
+                base + "/robots.txt", START_PRIORITY, download_maxsize=ROBOTS_TXT_MAX_SIZE
+            ):
+                yield request
+        for url in self.sitemap_urls():
+            for request in self.request(url, START_PRIORITY):
                 yield request
         for url in self.entry_urls():
-            for request in self.request(url, START_PRIORITY, kind="start"):
+            for request in self.request(url, START_PRIORITY, start=True):
                 yield request
-        for url in self.known.recent_urls() + self.known.pending_sitemap_urls():
+        for url in self.known.recent_urls():
             for request in self.follow_article(url, ARTICLE_PRIORITY):
+                yield request
+        for url, lastmod in self.known.pending_sitemap_urls():  # what an interrupted run left
+            for request in self.follow_article(url, ARTICLE_PRIORITY, lastmod):
                 yield request
 
     # -- what to fetch ------------------------------------------------------------------------------
@@ -160,9 +175,12 @@ class TuranSpider(ArchivingSpider):
     ) -> Iterator[scrapy.Request]:
         if url in self.seen or not self.in_scope(url) or not self.site.article_url(url):
             return
-        if self.max_articles and self.articles_requested >= self.max_articles:
-            return
-        if not self.known.needs_fetch(url, lastmod):
+        if self.known.needs_fetch(url, lastmod):
+            yield from self.request_article(url, priority, **meta)
+
+    def request_article(self, url: str, priority: int, **meta) -> Iterator[scrapy.Request]:
+        """An article known to need fetching, within ``--max-articles``."""
+        if url in self.seen or (self.max_articles and self.articles_requested >= self.max_articles):
             return
         self.articles_requested += 1
         yield from self.request(url, priority, **meta)
@@ -170,20 +188,36 @@ class TuranSpider(ArchivingSpider):
     def follow_listings(self, urls: list[str], priority: int, page: int) -> Iterator[scrapy.Request]:
         for url in urls:
             if self.in_scope(url) and not self.site.article_url(url):
-                yield from self.request(url, priority, kind="listing", page=page)
+                yield from self.request(url, priority, page=page)
 
-    def follow_sitemap_index(self, entries: list[tuple[str, str | None]]) -> Iterator[scrapy.Request]:
-        """The sitemaps an index lists whose lastmod moved since they were read (or that give none)."""
+    def follow_sitemap(self, entries: list[tuple[str, str | None]], depth: int) -> None:
+        """A sitemap or an index, whichever it says it is: the entries the site reads as articles join the
+        backlog when they need fetching (asked of the index in batches, as the sitemap arrives); the others
+        are sitemaps, read in their turn when their lastmod moved, no deeper than MAX_SITEMAP_DEPTH."""
+        articles, sitemaps = [], []
         for url, lastmod in entries:
-            if self.in_scope(url) and not self.known.sitemap_unchanged(url, lastmod):
-                yield from self.request(url, START_PRIORITY, kind="sitemap")
+            if url not in self.seen and self.in_scope(url):
+                (articles if self.site.article_url(url) else sitemaps).append((url, lastmod))
+        self.backlog.extend(url for url, _lastmod in self.known.needing_fetch(articles))
+        if depth < MAX_SITEMAP_DEPTH:
+            changed = self.known.changed_sitemaps(sitemaps)
+            self.sitemaps_waiting.extend((url, depth + 1) for url, _lastmod in reversed(changed))
 
     def release_backlog(self) -> Iterator[scrapy.Request]:
-        """Sitemap entries, as many as keep the window full."""
-        while self.backlog and self.backlog_in_flight < BACKLOG_WINDOW:
-            url, lastmod = self.backlog.popleft()
-            for request in self.follow_article(url, BACKLOG_PRIORITY, lastmod, backlog=True):
-                self.backlog_in_flight += 1
+        """Sitemap entries, as many as keep the window full; then waiting sitemaps, a few at a time and
+        only while fewer than a window of entries wait (so only a few sitemaps' entries are held)."""
+        while self.backlog and self.in_flight["backlog"] < BACKLOG_WINDOW:
+            for request in self.request_article(self.backlog.popleft(), BACKLOG_PRIORITY, window="backlog"):
+                self.in_flight["backlog"] += 1
+                yield request
+        while (
+            self.sitemaps_waiting
+            and len(self.backlog) < BACKLOG_WINDOW
+            and self.in_flight["sitemaps"] < SITEMAP_WINDOW
+        ):
+            url, depth = self.sitemaps_waiting.pop()
+            for request in self.request(url, START_PRIORITY, sitemap_depth=depth, window="sitemaps"):
+                self.in_flight["sitemaps"] += 1
                 yield request
 
     def robots_txt_received(self, response: scrapy.http.Response, request: scrapy.Request, spider) -> None:
@@ -192,7 +226,7 @@ class TuranSpider(ArchivingSpider):
         base = f"{urlsplit(response.url).scheme}://{urlsplit(response.url).netloc}"
         if self.crawling and robots and base in self.bases():
             for url in robots_sitemaps(response.body, response.url):
-                for sitemap in self.request(url, START_PRIORITY, kind="sitemap"):
+                for sitemap in self.request(url, START_PRIORITY):
                     self.crawler.engine.crawl(sitemap)
 
     def release_backlog_when_idle(self, spider) -> None:
@@ -206,11 +240,11 @@ class TuranSpider(ArchivingSpider):
 
     # -- reading what came back ---------------------------------------------------------------------
     async def parse_page(self, response: scrapy.http.Response):
+        if window := response.meta.get("window"):  # first: whatever happens below, its place is free
+            self.in_flight[window] -= 1
         site, result = await self.read(response)
         for item in self.record(response, site, result):
             yield item
-        if response.meta.get("backlog"):
-            self.backlog_in_flight -= 1
         for request in self.follow(response, result):
             yield request
         for request in self.requisites_of(response, result):
@@ -224,35 +258,30 @@ class TuranSpider(ArchivingSpider):
         links, kind = result.links, result.reason
         if kind == "robots_txt":
             for url in links.get("sitemap", []):
-                yield from self.request(url, START_PRIORITY, kind="sitemap")
-        elif kind == "sitemap_index":
-            yield from self.follow_sitemap_index(result.entries)
-        elif kind == "sitemap":
-            self.backlog.extend((url, lastmod) for url, lastmod in result.entries if url not in self.seen)
-        elif kind == "listing" or (result.article is None and self.site.listing_kind(response.url)):
+                yield from self.request(url, START_PRIORITY)
+        elif kind in ("sitemap", "sitemap_index"):
+            self.follow_sitemap(result.entries, response.meta.get("sitemap_depth", 0))
+        elif kind == "listing":
             page = response.meta.get("page", 1)
             for url in links.get("article", []):
                 yield from self.follow_article(url, ARTICLE_PRIORITY)
-            if response.meta.get("kind") == "start":
+            if response.meta.get("start"):
                 yield from self.follow_listings(links.get("listing", []), LISTING_PRIORITY, page=1)
             if self.backfill_pages < 0 or page <= self.backfill_pages:
                 yield from self.follow_listings(links.get("next_page", []), NEXT_PAGE_PRIORITY, page=page + 1)
-        elif result.article is not None:
-            first = set(links.get("latest_news", []))
-            then = set(links.get("related", []))
-            ordered = sorted(
-                links.get("article", []) + links.get("translation", []),
-                key=lambda url: 0 if url in first else 1 if url in then else 2,
+        elif result.article is not None:  # latest-news style blocks first, then related items, then the rest
+            priority = dict.fromkeys(links.get("related", []), RELATED_PRIORITY)
+            priority.update(dict.fromkeys(links.get("latest_news", []), LATEST_PRIORITY))
+            linked = links.get("article", []) + links.get("translation", [])
+            ranked = sorted(
+                ((priority.get(url, ARTICLE_PRIORITY), url) for url in linked), key=lambda p: -p[0]
             )
-            for url in ordered:
-                priority = (
-                    LATEST_PRIORITY if url in first else RELATED_PRIORITY if url in then else ARTICLE_PRIORITY
-                )
-                yield from self.follow_article(url, priority)
+            for rank, url in ranked:
+                yield from self.follow_article(url, rank)
 
     def on_error(self, failure):
-        if failure.request.meta.get("backlog"):
-            self.backlog_in_flight -= 1
+        if window := failure.request.meta.get("window"):
+            self.in_flight[window] -= 1
         super().on_error(failure)
 
     def closed(self, reason: str) -> None:
