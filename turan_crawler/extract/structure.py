@@ -73,6 +73,15 @@ class Group:
         return [item.link.url for item in self.items if item.dated]
 
 
+def _next_other_url(links: list[Link]) -> list[int]:
+    """For each link, the index of the first link after it to another URL (``len(links)`` when none): a
+    run of links holds two URLs exactly when its first link's next other URL lies inside it."""
+    found = [len(links)] * len(links)
+    for i in range(len(links) - 2, -1, -1):
+        found[i] = i + 1 if links[i + 1].url != links[i].url else found[i + 1]
+    return found
+
+
 def _same_row(previous: etree._Element, parent: etree._Element) -> bool:
     return (
         previous.getnext() is parent
@@ -180,6 +189,7 @@ class PageStructure:
         body = page.body
         h1 = sorted(page.position[el] for el in page.h1)
         long_units = [pos for pos in page.units if page.text_length(pos) >= MIN_PARAGRAPH]
+        other_url = _next_other_url(links)
         items: dict[int, Item] = {}
         for link in links:
             cur = link.pos
@@ -189,7 +199,7 @@ class PageStructure:
                     break
                 ppos = page.position[parent]
                 lo, hi = bisect_left(positions, ppos), bisect_right(positions, page.end[ppos])
-                if hi - lo > 1 and any(links[i].url != link.url for i in range(lo, hi)):
+                if other_url[lo] < hi:  # the parent links to two articles: this one and another
                     break
                 last = page.end[ppos]
                 if page.text_length(ppos) > ITEM_MAX_TEXT or page.any_between(h1, ppos, last):

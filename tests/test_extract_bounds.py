@@ -1,0 +1,45 @@
+"""Pages built to make one step of extraction quadratic (20,000 links, blocks or quotes of one kind): each is
+read right, in time that grows with the page, not with its square.
+
+The time asserted is this process's CPU time, with a bound far above what a linear step takes (well under
+a second here) and far below what the quadratic one took (15-45 s each), so a loaded machine cannot make
+these tests flaky.
+"""
+
+from __future__ import annotations
+
+import time
+
+from turan_crawler.extract import Extraction, extract
+from turan_crawler.sites import TURAN
+
+SITE = "https://turan.az"
+ARTICLE_URL = f"{SITE}/en/politics/talks-resume-in-washington-790001"
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+MANY = 20_000
+CPU_SECONDS = 5.0
+TEXT = (
+    "<p>The foreign ministers of Azerbaijan and Armenia resumed their talks near Washington on Monday, "
+    "diplomatic sources told Turan.</p>"
+    "<p>The talks are expected to last four days and will focus on the text of the peace treaty and on "
+    "the opening of transport links between the two countries.</p>"
+)
+
+
+def article_page(after: str = "", inside: str = "") -> bytes:
+    """An article (headline and text, then ``inside``), followed on the page by ``after``."""
+    return f"<html><body><article><h1>Talks Resume</h1>{TEXT}{inside}</article>{after}</body></html>".encode()
+
+
+def read_timed(html: bytes, url: str = ARTICLE_URL) -> tuple[Extraction, float]:
+    """The extraction and the CPU seconds it took."""
+    started = time.process_time()
+    result = extract(url, html, HTML, TURAN)
+    return result, time.process_time() - started
+
+
+def test_many_links_to_one_article_are_read_in_linear_time():
+    other = f"{SITE}/en/politics/another-story-790002"
+    result, seconds = read_timed(article_page(f"<div>{f'<a href={other!r}>Another story</a>' * MANY}</div>"))
+    assert result.article is not None and result.links["article"] == [other]
+    assert seconds < CPU_SECONDS, seconds
