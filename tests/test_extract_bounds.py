@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from turan_crawler.extract import Extraction, extract
+from turan_crawler.extract.links import MAX_LINKS
 from turan_crawler.sites import TURAN
 
 SITE = "https://turan.az"
@@ -23,6 +24,11 @@ TEXT = (
     "diplomatic sources told Turan.</p>"
     "<p>The talks are expected to last four days and will focus on the text of the peace treaty and on "
     "the opening of transport links between the two countries.</p>"
+)
+BODY = (
+    "The foreign ministers of Azerbaijan and Armenia resumed their talks near Washington on Monday, "
+    "diplomatic sources told Turan.\n\nThe talks are expected to last four days and will focus on the text "
+    "of the peace treaty and on the opening of transport links between the two countries."
 )
 
 
@@ -42,4 +48,29 @@ def test_many_links_to_one_article_are_read_in_linear_time():
     other = f"{SITE}/en/politics/another-story-790002"
     result, seconds = read_timed(article_page(f"<div>{f'<a href={other!r}>Another story</a>' * MANY}</div>"))
     assert result.article is not None and result.links["article"] == [other]
+    assert seconds < CPU_SECONDS, seconds
+
+
+def test_many_latest_news_blocks_are_read_in_linear_time():
+    blocks = "".join(
+        f'<div><h3>Latest news</h3><a href="/en/economics/story-{n}-79{n:04d}">Story {n}</a></div>'
+        for n in range(MANY)
+    )
+    result, seconds = read_timed(article_page(blocks))
+    assert result.article["body"] == BODY
+    assert result.links["latest_news"][:2] == [
+        f"{SITE}/en/economics/story-0-790000",
+        f"{SITE}/en/economics/story-1-790001",
+    ]
+    assert seconds < CPU_SECONDS, seconds
+
+
+def test_many_furniture_headings_before_many_link_groups_are_read_in_linear_time():
+    headings = "<div><h3>Latest news</h3></div>" * MANY
+    groups = "".join(
+        f'<{tag}><a href="/en/economics/a-{n}-790001">A</a> <a href="/en/economics/b-{n}-790002">B</a></{tag}>'
+        for n, tag in zip(range(MANY), ["div", "section"] * MANY, strict=False)
+    )
+    result, seconds = read_timed(article_page(headings + groups))
+    assert result.article["body"] == BODY and len(result.links["article"]) == MAX_LINKS
     assert seconds < CPU_SECONDS, seconds

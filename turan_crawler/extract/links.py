@@ -143,7 +143,7 @@ def link_blocks(structure: PageStructure, site: Site, reading=None) -> dict[str,
     worded: dict[str, list[str]] = {"latest": [], "related": []}
     for start, stop, kind in structure.furniture:
         if kind in worded:
-            worded[kind] += [link.url for link in structure.article_links if start <= link.pos <= stop]
+            worded[kind] += [link.url for link in structure.article_links_between(start, stop)]
     built: dict[str, list[str]] = {"latest": [], "related": []}
     container = reading.container if reading is not None else None
     text_span = page.span(container) if container is not None and container in page.position else None

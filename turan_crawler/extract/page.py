@@ -98,6 +98,7 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Leaf blocks that can hold a paragraph of text (lists and tables hold them, they are not one).
 _NOT_UNITS = HEADINGS | {"ul", "ol", "table", "tbody", "thead", "tfoot", "tr", "dl", "hr", "form", "figure"}
 MAX_DEPTH = 250  # elements deeper than this are not read (the readers recurse: 2 frames a level)
+MAX_HEADINGS = 200  # furniture headings read from one page (a page has a dozen; each heads a block)
 _COUNT = re.compile(r"\s*\(\d+\)$")
 # Hosts whose links are shares, follows or embedded posts, never an article's own text.
 SOCIAL_HOSTS = frozenset(
@@ -272,6 +273,7 @@ class PageIndex:
         self._text: list[int] = []  # characters of each element's own text
         self._tail: list[int] = []
         self.headings: dict[str, list[etree._Element]] = defaultdict(list)  # furniture heading -> elements
+        self._heading_count = 0
         self.h1: list[etree._Element] = []
         self.h2: list[etree._Element] = []
         self.anchors: list[etree._Element] = []
@@ -319,8 +321,14 @@ class PageIndex:
                 continue
             text = child.text
             texts.append(len(text) if text else 0)
-            if text and len(text) <= 80 and (key := furniture_word(text, stop_headings)):
+            if (
+                text
+                and len(text) <= 80
+                and (key := furniture_word(text, stop_headings))
+                and self._heading_count < MAX_HEADINGS
+            ):
                 self.headings[key].append(child)
+                self._heading_count += 1
             if tag == "a":
                 if child.get("href"):
                     self.anchors.append(child)

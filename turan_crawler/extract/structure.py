@@ -105,11 +105,13 @@ class PageStructure:
                 self.links.append(Link(page.position[anchor], target, site.article_url(target)))
         self.link_pos = [link.pos for link in self.links]
         self.article_links = [link for link in self.links if link.article]
+        self._all_article_pos = [link.pos for link in self.article_links]
         own = urlsplit(url).path.rstrip("/")
         self._others = [link for link in self.article_links if urlsplit(link.url).path.rstrip("/") != own]
         self._article_pos = [link.pos for link in self._others]
         self.chrome = Spans(page, page.chrome)
         self.furniture = self._furniture_blocks()
+        self._furniture_starts = [start for start, _stop, _kind in self.furniture]
         self.embeds = [pos for pos in page.blockquotes if self._is_embed(pos)]
         self.not_text = Spans(page, page.skipped + self.embeds)
         self.items = self._items()
@@ -159,14 +161,19 @@ class PageStructure:
         return False
 
     def furniture_kind(self, pos: int) -> str | None:
-        """The kind of the innermost furniture block holding ``pos``."""
-        found = None
-        for start, stop, kind in self.furniture:
-            if start > pos:
-                break
+        """The kind of the innermost furniture block holding ``pos``: the last to start before it that
+        has not ended."""
+        for i in range(bisect_right(self._furniture_starts, pos) - 1, -1, -1):
+            _start, stop, kind = self.furniture[i]
             if pos <= stop:
-                found = kind
-        return found
+                return kind
+        return None
+
+    def article_links_between(self, start: int, stop: int) -> list[Link]:
+        """The article links at positions ``start`` to ``stop``."""
+        return self.article_links[
+            bisect_left(self._all_article_pos, start) : bisect_right(self._all_article_pos, stop)
+        ]
 
     # -- embeds ---------------------------------------------------------------------------------------
     def _is_embed(self, pos: int) -> bool:
