@@ -74,3 +74,11 @@ def test_many_furniture_headings_before_many_link_groups_are_read_in_linear_time
     result, seconds = read_timed(article_page(headings + groups))
     assert result.article["body"] == BODY and len(result.links["article"]) == MAX_LINKS
     assert seconds < CPU_SECONDS, seconds
+
+
+def test_many_quotes_beside_many_links_are_read_in_linear_time():
+    quotes = "<blockquote>A quote.</blockquote>" * MANY
+    links = "".join(f'<a href="/en/tag/{n}">Tag {n}</a> ' for n in range(MANY))
+    result, seconds = read_timed(article_page(f"<div>{links}</div>", inside=quotes))
+    assert result.article["body"] == BODY + "\n\nA quote." * MANY
+    assert seconds < CPU_SECONDS, seconds

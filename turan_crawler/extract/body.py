@@ -16,7 +16,6 @@ networks), not on class names, so they carry over to markup we have not seen:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -297,12 +296,12 @@ class Reader:
 
     def _is_share_bar(self, pos: int) -> bool:
         """A block of links to social networks with little else: a share or follow bar."""
-        page, structure, last = self.page, self.structure, self.page.end[pos]
-        lo, hi = bisect_left(structure.link_pos, pos), bisect_right(structure.link_pos, last)
-        shares = page.count_between(page.shares, pos, last)  # AMP share buttons have no links
-        if hi - lo + shares < 2 or page.text_length(pos) > SHARE_MAX:
+        page = self.page
+        if page.text_length(pos) > SHARE_MAX:
             return False
-        return all(is_social(link.url) for link in structure.links[lo:hi])
+        links = self.structure.links_in(pos)
+        shares = page.count_between(page.shares, pos, page.end[pos])  # AMP share buttons have no links
+        return len(links) + shares >= 2 and all(is_social(link.url) for link in links)
 
     # text
     def _buf_text(self) -> bool:

@@ -169,6 +169,11 @@ class PageStructure:
                 return kind
         return None
 
+    def links_in(self, pos: int) -> list[Link]:
+        """The links inside the subtree at ``pos``."""
+        last = self.page.end[pos]
+        return self.links[bisect_left(self.link_pos, pos) : bisect_right(self.link_pos, last)]
+
     def article_links_between(self, start: int, stop: int) -> list[Link]:
         """The article links at positions ``start`` to ``stop``."""
         return self.article_links[
@@ -185,8 +190,7 @@ class PageStructure:
             return True
         if el.get("cite") and is_social(el.get("cite")):
             return True
-        last = self.page.end[pos]
-        return any(pos <= link.pos <= last and is_social(link.url) for link in self.links)
+        return any(is_social(link.url) for link in self.links_in(pos))
 
     # -- link items and groups ------------------------------------------------------------------------
     def _items(self) -> list[Item]:
