@@ -268,7 +268,7 @@ class Reader:
             if tag in BLOCK_TAGS:
                 self._flush()
             return
-        if tag in BLOCK_TAGS or self._holds_blocks(pos):
+        if tag in BLOCK_TAGS or pos in self.page.holds_blocks:
             if self._is_box(pos) or self._is_share_bar(pos):
                 self._flush()
                 return
@@ -284,10 +284,6 @@ class Reader:
             self._node(child, True)
             self._add(child.tail, el)
         self._link_depth -= link
-
-    def _holds_blocks(self, pos: int) -> bool:
-        tags, end = self.page.tags, self.page.end[pos]
-        return any(tags[p] in BLOCK_TAGS for p in range(pos + 1, end + 1))
 
     def _is_box(self, pos: int) -> bool:
         """A block with a form in it and little text: a newsletter sign-up, a comment box, a search."""

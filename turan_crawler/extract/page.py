@@ -282,6 +282,7 @@ class PageIndex:
         self.blockquotes: list[int] = []
         self.shares: list[int] = []  # AMP share buttons (no <a> in them)
         self.units: list[int] = []  # p and other leaf blocks: where paragraphs may be
+        self.holds_blocks: set[int] = set()  # elements with a block element inside
         self.chrome: list[int] = []  # roots of page chrome
         self.skipped: list[int] = []  # roots of what is never text (forms, figures, AMP components)
         self.by_class: dict[str, etree._Element] = {}
@@ -363,7 +364,9 @@ class PageIndex:
             )
             end[pos] = len(order) - 1
             block = tag in BLOCK_TAGS
-            if block and not inner and tag not in _NOT_UNITS:
+            if inner:
+                self.holds_blocks.add(pos)
+            elif block and tag not in _NOT_UNITS:
                 self.units.append(pos)
             has_block = has_block or block or inner
         return has_block
