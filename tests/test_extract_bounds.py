@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import time
 
+from lxml import html as lxml_html
+
 from turan_crawler.extract import Extraction, extract
 from turan_crawler.extract.links import MAX_LINKS
+from turan_crawler.extract.prune import LARGE_PAGE, prune_link_lists
 from turan_crawler.sites import TURAN
 
 SITE = "https://turan.az"
@@ -82,3 +85,10 @@ def test_many_quotes_beside_many_links_are_read_in_linear_time():
     result, seconds = read_timed(article_page(f"<div>{links}</div>", inside=quotes))
     assert result.article["body"] == BODY + "\n\nA quote." * MANY
     assert seconds < CPU_SECONDS, seconds
+
+
+def test_a_long_link_list_is_pruned_before_the_generic_extractor_however_its_tags_are_written():
+    links = "".join(f'<A\nhref="/en/tag/{n}">Tag {n}</A> ' for n in range(LARGE_PAGE))
+    pruned = prune_link_lists(f"<html><body><p>The talks resumed.</p><div>{links}</div></body></html>")
+    text = pruned if isinstance(pruned, str) else lxml_html.tostring(pruned, encoding=str)
+    assert "The talks resumed." in text and "Tag 1" not in text
