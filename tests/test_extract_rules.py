@@ -500,6 +500,34 @@ def test_hreflang_alternates_are_translations_but_a_links_own_language_is_not():
     assert read(html).links["translation"] == [f"{SITE}/az/siyaset/danisiqlar-790002"]
 
 
+def test_links_in_any_scheme_but_http_are_never_followed_whatever_their_case():
+    head = (
+        '<link rel="alternate" hreflang="az" href="JAVASCRIPT:alert(1)">'
+        '<link rel="alternate" hreflang="ru" href="Data:text/html,<b>x</b>">'
+    )
+    own = '<p><a hreflang="ru" href="VBScript:MsgBox(1)">RU</a> <a href="java\nscript:alert(1)">AZ</a></p>'
+    links = read(page(f"<article><h1>Talks Resume</h1><div>{TEXT}</div>{own}</article>", head=head)).links
+    assert links["translation"] == []
+    assert all(url.startswith(f"{SITE}/") for kind in ("article", "listing") for url in links[kind])
+
+
+def test_links_are_resolved_against_the_pages_base_href():
+    relative = LATEST.replace('href="/en/economics/', 'href="en/economics/')
+    html = page(
+        f"<article><h1>Talks Resume</h1><div>{TEXT}</div></article>", head='<base href="/">', sidebar=relative
+    )
+    article = read(html).article
+    assert article["latest_news"] == [f"{SITE}/en/economics/story-{n}-79010{n}" for n in range(5)]
+
+
+def test_a_base_href_that_is_no_url_is_ignored():
+    html = page(
+        f"<article><h1>Talks Resume</h1><div>{TEXT}</div></article>", head='<base href="http://[::1">'
+    )
+    result = read(html)
+    assert result.article["body"] == BODY and len(result.article["latest_news"]) == 5
+
+
 def test_json_ld_not_accessible_for_free_marks_a_paywall():
     head = (
         '<script type="application/ld+json">'

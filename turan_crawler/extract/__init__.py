@@ -89,13 +89,13 @@ def extract(
         return Extraction(None, "challenge")
     page = PageIndex(root, site.furniture)
     structure = PageStructure(page, url, site)
-    requisites = page_requisites(root, url)
+    requisites = page_requisites(root, structure.resolve)
     if not site.site_rules:
         links = {**page_links(structure, site), **requisites}
         article = generic_article(url, source.text, read_metadata(root))
         if article is not None:
             article.update(
-                image_url=lead_image(root, url),
+                image_url=lead_image(root, structure.resolve),
                 lang=root.get("lang", "").split("-")[0] or None,
                 text_lang=detect_language(article["body"]),
                 latest_news=[],
@@ -115,7 +115,7 @@ def extract(
         if site.article_url(url) and reason not in ("listing", "error"):
             log.info("no article could be read from article URL %s (%s)", url, reason)
         return Extraction(None, reason, links)
-    article["image_url"] = lead_image(root, url)
+    article["image_url"] = lead_image(root, structure.resolve)
     article["latest_news"] = links["latest_news"]
     article["related"] = links["related"]
     article["translations"] = links["translation"]

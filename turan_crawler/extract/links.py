@@ -19,7 +19,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from ..sites import Site
-from .page import Resolver, normalize, text_of
+from .page import normalize, text_of
 from .structure import Group, PageStructure
 
 # Each kind keeps at most this many links: a page with half a million must not make the crawl follow, or
@@ -67,7 +67,7 @@ def _is_page_anchor(text: str, words: frozenset[str]) -> bool:
 def next_pages(structure: PageStructure, site: Site) -> list[str]:
     page, url = structure.page, structure.url
     own_key, own_shape = listing_key(url, site.page_param), _shape(url)
-    resolve = Resolver(url)
+    resolve = structure.resolve
     here = url.split("#")[0].rstrip("/")
     found: list[str] = []
 
@@ -100,7 +100,7 @@ def translations(structure: PageStructure, site: Site) -> list[str]:
     page, url = structure.page, structure.url
     own_path = urlsplit(url).path.rstrip("/")
     own_lang = site.lang_of(url) or (page.root.get("lang") or "").split("-")[0] or None
-    resolve = Resolver(url)
+    resolve = structure.resolve
     found = []
     nodes = [el for el in page.head_links() if el.get("hreflang")]
     nodes += [page.order[link.pos] for link in structure.links if page.order[link.pos].get("hreflang")]
@@ -164,8 +164,9 @@ def link_blocks(structure: PageStructure, site: Site, reading=None) -> dict[str,
 
 def listing_links(structure: PageStructure, site: Site, exclude: set[str], reading=None) -> list[str]:
     page, url = structure.page, structure.url
-    host = (urlsplit(url).hostname or "").lower()
-    origin = Resolver(url).origin + "/"
+    split = urlsplit(url)
+    host = (split.hostname or "").lower()
+    origin = f"{split.scheme}://{split.netloc}/"
     here = url.rstrip("/")
     container = reading.container if reading is not None else None
     text_span = page.span(container) if container is not None and container in page.position else None

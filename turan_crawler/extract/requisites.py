@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urljoin
 
 import tinycss2
 from lxml import etree
@@ -73,28 +72,21 @@ def stylesheet_urls(css: bytes | str, base: str) -> list[str]:
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
             found += [t.value for t in rule.prelude if t.type == "string"][:1]
         found += _css_urls(getattr(rule, "prelude", None)) + _css_urls(getattr(rule, "content", None))
-    return _absolute(found, base)
+    return _absolute(found, Resolver(base))
 
 
-def _absolute(urls: list[str], base: str) -> list[str]:
-    resolve = Resolver(base)
-    out = []
-    for url in urls:
-        absolute = resolve(url)
-        if absolute and absolute.startswith(("http://", "https://")):
-            out.append(absolute)
-    return list(dict.fromkeys(out))[:MAX_PER_PAGE]
+def _absolute(urls: list[str], resolve: Resolver) -> list[str]:
+    return list(dict.fromkeys(url for url in map(resolve, urls) if url))[:MAX_PER_PAGE]
 
 
 _REQUISITE_TAGS = ("link", "script", "style", "img", "source", "input", "amp-img")
 _STYLED = etree.XPath("//@style[contains(., 'url(')]/..")
 
 
-def page_requisites(root: etree._Element, base: str) -> dict[str, list[str]]:
+def page_requisites(root: etree._Element, resolve: Resolver) -> dict[str, list[str]]:
     """{'stylesheet': [...], 'image': [...], 'script': [...]}: absolute URLs in page order, deduplicated.
     Only the elements that can name one are visited (lxml picks them in C: a full walk in Python took a
     sixth of the extraction's time)."""
-    base = _base_href(root, base)
     found: dict[str, list[str]] = {kind: [] for kind in KINDS}
     for el in root.iter(_REQUISITE_TAGS):
         tag = el.tag
@@ -111,34 +103,29 @@ def page_requisites(root: etree._Element, base: str) -> dict[str, list[str]]:
                     found["image"] += _srcset_urls(el.get(attribute))
     for el in _STYLED(root):
         found["image"] += inline_css_urls(el.get("style"))
-    return {kind: _absolute(urls, base) for kind, urls in found.items()}
+    return {kind: _absolute(urls, resolve) for kind, urls in found.items()}
 
 
-def _base_href(root: etree._Element, url: str) -> str:
-    base = root.find(".//base[@href]")
-    return urljoin(url, base.get("href")) if base is not None else url
-
-
-def lead_image(root: etree._Element, base: str) -> str | None:
+def lead_image(root: etree._Element, resolve: Resolver) -> str | None:
     """The article's lead image as the page declares it (og:image, twitter:image, JSON-LD ``image``), else
     the first image inside the article's ``<figure>`` or ``<article>``."""
     for meta in root.iterfind(".//meta"):
         key = (meta.get("property") or meta.get("name") or "").lower()
         declared = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
-        if key in declared and (absolute := _absolute([meta.get("content") or ""], base)):
+        if key in declared and (absolute := _absolute([meta.get("content") or ""], resolve)):
             return absolute[0]
     for script in root.iterfind(".//script[@type='application/ld+json']"):
         try:
             image = _jsonld_image(json.loads(script.text or ""))
         except (ValueError, RecursionError):
             continue
-        if image and (absolute := _absolute([image], base)):
+        if image and (absolute := _absolute([image], resolve)):
             return absolute[0]
     headlines, title = _headlines(root)
     for img in root.iter("img"):  # the site's own habit (SITE.md): the lead image's alt text is the title
         alt = " ".join((img.get("alt") or "").split()).casefold()
         if len(alt) >= 10 and (alt in headlines or alt in title):
-            urls = _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], base)
+            urls = _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], resolve)
             if urls:
                 return urls[0]
     for el in root.iter("figure", "p"):  # a figure above the text: an image inside the text is no lead
@@ -146,7 +133,7 @@ def lead_image(root: etree._Element, base: str) -> str | None:
             break
         if el.tag == "figure":
             for img in el.iter("img"):
-                if urls := _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], base):
+                if urls := _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], resolve):
                     return urls[0]
     return None
 

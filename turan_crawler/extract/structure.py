@@ -97,7 +97,7 @@ class PageStructure:
         self.page = page
         self.url = url
         self.site = site
-        resolve = Resolver(url)
+        self.resolve = resolve = Resolver.for_page(page.root, url)
         self.links: list[Link] = []
         for anchor in page.anchors[:MAX_ANCHORS]:
             target = resolve(anchor.get("href"))
