@@ -14,7 +14,9 @@ from lxml import html as lxml_html
 
 from turan_crawler.extract import Extraction, extract
 from turan_crawler.extract.links import MAX_LINKS
+from turan_crawler.extract.page import Resolver, parse_html
 from turan_crawler.extract.prune import LARGE_PAGE, prune_link_lists
+from turan_crawler.extract.requisites import MAX_PER_PAGE, page_requisites
 from turan_crawler.sites import TURAN
 
 SITE = "https://turan.az"
@@ -92,3 +94,22 @@ def test_a_long_link_list_is_pruned_before_the_generic_extractor_however_its_tag
     pruned = prune_link_lists(f"<html><body><p>The talks resumed.</p><div>{links}</div></body></html>")
     text = pruned if isinstance(pruned, str) else lxml_html.tostring(pruned, encoding=str)
     assert "The talks resumed." in text and "Tag 1" not in text
+
+
+class CountingResolver(Resolver):
+    """A page's resolver that counts the references it is asked to resolve."""
+
+    calls = 0
+
+    def __call__(self, href: str | None) -> str | None:
+        self.calls += 1
+        return super().__call__(href)
+
+
+def test_only_the_requisites_kept_are_resolved_however_many_a_page_names():
+    images = "".join(f'<img src="img/{n}.jpg" srcset="img/{n}-2x.jpg 2x">' for n in range(MANY))
+    root = parse_html(f"<html><body>{images}<p style='background: url(bg.png)'>Text.</p></body></html>")
+    resolve = CountingResolver(ARTICLE_URL)
+    found = page_requisites(root, resolve)
+    assert found["image"][:2] == [f"{SITE}/en/politics/img/0.jpg", f"{SITE}/en/politics/img/0-2x.jpg"]
+    assert len(found["image"]) == MAX_PER_PAGE and resolve.calls == MAX_PER_PAGE
