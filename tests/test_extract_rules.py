@@ -305,6 +305,22 @@ def test_a_paywall_marker_split_by_links_inside_its_words_is_recognised():
     assert article["paywalled"] == 1 and article["body"] == BODY
 
 
+def test_the_paywall_marker_is_recognised_with_the_login_buttons_label_after_it():
+    locked = (
+        '<div class="lock"><b>Please login or subscribe to read more.</b> <a href="/login">Login</a></div>'
+    )
+    article = read(article_with(text=TEXT, after=locked)).article
+    assert article["paywalled"] == 1 and article["body"] == BODY
+
+
+@pytest.mark.parametrize(
+    "line", ["Telegram kanalımıza abunə olun.", "Subscribe to read our digest every Friday."]
+)
+def test_a_line_of_the_text_asking_readers_to_subscribe_is_no_paywall(line):
+    article = read(article_with(text=TEXT.replace("</p>", f"</p><p>{line}</p>", 1))).article
+    assert article["paywalled"] == 0 and article["body"] == BODY.replace("\n\n", f"\n\n{line}\n\n")
+
+
 def test_an_editor_code_split_by_a_tag_is_recognised():
     article = read(article_with(text=TEXT + "<p>-<b>06</b>D-</p>")).article
     assert article["editor_code"] == "06D" and article["body"] == BODY

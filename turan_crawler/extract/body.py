@@ -81,8 +81,17 @@ class Wording:
         return self.stop_word(text) is not None or self.is_paywall_marker(text)
 
     def is_paywall_marker(self, text: str) -> bool:
-        low = text.lower()
-        return len(low) < 200 and any(marker in low for marker in self.furniture.paywall_markers)
+        """The paywall's line: one of the site's marker lines, whole, or followed by a login button's label
+        of a word or two ("... to read more Login")."""
+        if len(text) > 200:
+            return False
+        line = " ".join(text.lower().split())
+        for marker in self.furniture.paywall_markers:
+            if line.startswith(marker):
+                rest = line[len(marker) :]
+                if not rest[:1].isalnum() and len(rest.strip(" .…!:").split()) <= 2:
+                    return True
+        return False
 
     def is_credit(self, text: str) -> bool:
         return len(text) <= 120 and bool(self.credit.match(text))

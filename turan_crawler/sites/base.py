@@ -28,7 +28,7 @@ class Furniture:
 
     ``latest_news`` and ``related`` name link blocks (their wording only orders what the crawl follows:
     such blocks are also recognised by their structure); ``stop`` names blocks after which no article text
-    follows; ``byline_labels`` open a byline ("By", "Müəllif:"); ``credit_labels`` open a photo credit
+    follows; ``paywall_markers`` are the whole lines under a paywalled teaser; ``byline_labels`` open a byline ("By", "Müəllif:"); ``credit_labels`` open a photo credit
     ("Foto:"); ``not_published_labels`` mark a printed date that is not the publication date ("Updated",
     "Printed"); ``page_words`` name pagination anchors ("Next", "Növbəti"); ``error_phrases`` are the
     headings of a "not found" page; ``old_classes`` maps roles (title, body, paywalled, date...) to class
