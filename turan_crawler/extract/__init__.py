@@ -19,7 +19,7 @@ from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from ..sites import Site, site_for_url, site_named
 from ..warc.reader import MAX_BODY, too_large_error
 from .article import Reading, build_article
-from .classify import is_challenge, sniff_not_html
+from .classify import content_type, is_challenge, sniff_not_html
 from .generic import generic_article
 from .language import detect_language
 from .links import page_links
@@ -136,11 +136,6 @@ def _what_else(url: str, structure: PageStructure, reading: Reading, site: Site)
     return "no_text" if teaser else None
 
 
-def _content_type(headers: Mapping[str, str] | None) -> str:
-    value = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
-    return value.split(";")[0].strip().lower()
-
-
 def read_response(
     url: str, status: int, body: bytes, headers: Mapping[str, str] | None, site_name: str
 ) -> Extraction:
@@ -150,7 +145,7 @@ def read_response(
         return Extraction(None, "challenge" if is_challenge(body, headers) else "http_error")
     if urlsplit(url).path == "/robots.txt":
         return Extraction(None, "robots_txt", {"sitemap": robots_sitemaps(body, url)})
-    if _content_type(headers) == "text/css" or urlsplit(url).path.endswith(".css"):
+    if content_type(headers) == "text/css" or urlsplit(url).path.endswith(".css"):
         return Extraction(None, "stylesheet", {"stylesheet": stylesheet_urls(body, url)})
     if looks_like_sitemap(body):
         try:

@@ -19,6 +19,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from ..sites import Site
+from ..sites.base import PAGE_SUFFIX
 from .page import normalize, text_of
 from .structure import Group, PageStructure
 
@@ -26,7 +27,6 @@ from .structure import Group, PageStructure
 # the index store, half a million links.
 MAX_LINKS = 1_000
 _PAGE_PARAMS = {"page", "p", "pg", "paged", "start", "offset"}
-_PAGE_SUFFIX = re.compile(r"^(.*?)(?:/page)?/(\d+)$")
 _DIGITS = re.compile(r"\d+")
 _ARROWS = "«»‹›←→<>…⟨⟩➔➜►◄"
 _NUMBER = re.compile(r"^\d{1,4}$")
@@ -40,7 +40,7 @@ def listing_key(url: str, param: str = "page") -> tuple:
     """A listing page's URL without its page number (query or path style)."""
     split = urlsplit(url)
     path = split.path.rstrip("/")
-    if match := _PAGE_SUFFIX.match(path):
+    if match := PAGE_SUFFIX.match(path):
         path = match.group(1)
     query = sorted((k, v) for k, v in parse_qsl(split.query) if k not in _PAGE_PARAMS and k != param)
     return split.netloc, path, tuple(query)

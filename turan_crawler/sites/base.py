@@ -8,8 +8,12 @@ everything site-specific from it, the way web-poet's rules pick a page object pe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+# A listing's page in path style: /en/politics/page/2, /en/politics/2 (the listing's path, the number).
+PAGE_SUFFIX = re.compile(r"^(.*?)(?:/page)?/(\d+)$")
 
 
 @dataclass(frozen=True)

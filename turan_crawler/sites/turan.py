@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from .base import ArticleUrl, Furniture, Site
+from .base import PAGE_SUFFIX, ArticleUrl, Furniture, Site
 
 LANGS = ("en", "az", "ru")
 # The real site's news line has not been observed (SITE.md): this path is the replica's guess; against
@@ -196,7 +196,6 @@ OLD_CLASSES = {
 _ARTICLE_PATH = re.compile(r"^/(en|az|ru)/([a-z0-9-]+)/([a-z0-9-]*[a-z][a-z0-9-]*?)(?:-(\d{6,7}))?/?$")
 _OLD_ARTICLE_PATH = re.compile(r"^/ext/news/(\d{4})/(\d{1,2})/(free|subsc)/([^/]+)/(en|az|ru)/(\d+)\.htm$")
 _PRINT_PREFIX = "/print"  # the print view of an article: /print/{lang}/{category}/{slug}[-{id}]
-_PAGE_SUFFIX = re.compile(r"^(.*?)(?:/page)?/\d+$")  # /en/politics/page/2, /en/politics/2
 
 
 @lru_cache(maxsize=16384)
@@ -238,7 +237,7 @@ class TuranSite(Site):
 
     def listing_kind(self, url: str) -> str | None:
         path = urlsplit(url).path.rstrip("/")
-        paged = _PAGE_SUFFIX.match(path)
+        paged = PAGE_SUFFIX.match(path)
         if paged and paged.group(1).count("/") == 2:  # /{lang}/{section}/page/N or /{lang}/{section}/N
             path = paged.group(1)
         parts = [p for p in path.split("/") if p]
