@@ -48,8 +48,6 @@ class Reading:
     reason: str | None = None
     prose: int = 0  # characters of running text found
     container: etree._Element | None = None
-    area: etree._Element | None = None  # the element holding the headline and the text
-    category_slug: str | None = None
     meta: Metadata = field(default_factory=Metadata)
 
 
@@ -280,7 +278,7 @@ def build_article(
     words = rules.wording(site.furniture)
     url_info = site.article_view(url)
     meta = read_metadata(page.root)
-    reading = Reading(meta=meta, category_slug=url_info.category_slug if url_info else None)
+    reading = Reading(meta=meta)
     found = rules.Found()
     container = None if generic else _find_container(page, structure)
     title_el = _title_element(page, structure, container, site)
@@ -320,7 +318,6 @@ def build_article(
         last = max(page.end[block.pos] for block in paragraphs)
         header = read_header(page, structure, words, area, title_el, first, title, site)
         after_author, after_paywall = read_after(page, structure, words, area, last)
-    reading.area = area
     old_date = page.old_layout("date")
     published = (
         meta.published_at
@@ -341,7 +338,7 @@ def build_article(
         or bool(url_info and url_info.subscribers_only)
     )
     lang = url_info.lang if url_info else site.lang_of(url)
-    slug = reading.category_slug
+    slug = url_info.category_slug if url_info else None
     span = None
     if area is not None:
         if area in page.position:

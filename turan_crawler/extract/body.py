@@ -69,9 +69,7 @@ class Wording:
         self.name_place = re.compile(rf"^({NAME}),\s*{_NAME_WORD}$")
         credits = "|".join(map(re.escape, furniture.credit_labels))
         self.credit = re.compile(rf"^(?:{credits})\s*:", re.I) if credits else _NEVER
-        self.labels = {
-            label.lower() for table in furniture.category_labels.values() for label in table.values()
-        }
+        self.labels = {label.lower() for label in furniture.category_labels}
         self.not_published = tuple(furniture.not_published_labels)
 
     def stop_word(self, text: str) -> str | None:

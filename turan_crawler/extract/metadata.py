@@ -30,7 +30,6 @@ class Metadata:
     published_at: str | None = None
     author: str | None = None
     section: str | None = None
-    canonical: str | None = None
     is_article: bool = False  # the page declares itself an article (JSON-LD type or og:type)
     paywalled: bool = False  # JSON-LD isAccessibleForFree: false
 
@@ -114,6 +113,4 @@ def read_metadata(doc: etree._Element) -> Metadata:
     if meta.author and "://" in meta.author:  # article:author may be a profile URL
         meta.author = None
     meta.section = meta.section or props.get("article:section") or props.get("og:article:section")
-    canonical = doc.find(".//link[@rel='canonical']")
-    meta.canonical = canonical.get("href") if canonical is not None else props.get("og:url")
     return meta

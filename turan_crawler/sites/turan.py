@@ -162,27 +162,16 @@ ERROR_PHRASES = (
     "страница не существует",
     "ошибка 404",
 )
-# Category labels as printed, per slug (SITE.md); used when neither metadata nor page gives the label.
-CATEGORY_LABELS = {
-    "en": {
-        "politics": "Politics",
-        "economics": "Economics",
-        "social": "Social",
-        "question-answer": "Question-answer",
-        "difficult-question": "Difficult question",
-        "security": "Security",
-        "want-to-say": "Want to say",
-        "caucasus": "Caucasus",
-        "great-east": "Great East",
-    },
-    "az": {"siyaset": "Siyasət", "cemiyyet": "Cəmiyyət", "iqtisadiyyat": "İqtisadiyyat"},
-    "ru": {
-        "politika": "Политика",
-        "vopros-otvet": "Вопрос-ответ",
-        "sloznyi-vopros": "Сложный вопрос",
-        "media-obozrenie": "Медиа обозрение",
-    },
-}
+# Category labels as printed (SITE.md, and those of the other category slugs it lists): a line that is one
+# is a label (a kicker, a breadcrumb's last step), never a headline or an author.
+CATEGORY_LABELS = frozenset(
+    {
+        *("Politics", "Economics", "Social", "Question-answer", "Difficult question", "Security"),
+        *("Want to say", "Caucasus", "Great East"),
+        *("Siyasət", "Cəmiyyət", "İqtisadiyyat"),
+        *("Политика", "Вопрос-ответ", "Сложный вопрос", "Медиа обозрение"),
+    }
+)
 # Old layout (pre-2019, still linked): /ext/news/{YYYY}/{M}/{free|subsc}/{section}/{lang}/{id}.htm
 OLD_CLASSES = {
     "title": "captxt",
