@@ -37,7 +37,6 @@ NOT_LISTING_SEGMENTS = {
     "img",
     "css",
     "js",
-    "_replica",
 }
 _FILE = re.compile(r"\.(?:jpe?g|png|gif|svg|webp|pdf|docx?|xlsx?|zip|mp[34]|css|js|xml|gz|txt)$", re.I)
 
@@ -184,7 +183,10 @@ OLD_CLASSES = {
 # A slug has a letter: /en/politics/2 is page 2 of a listing, not an article.
 _ARTICLE_PATH = re.compile(r"^/(en|az|ru)/([a-z0-9-]+)/([a-z0-9-]*[a-z][a-z0-9-]*?)(?:-(\d{6,7}))?/?$")
 _OLD_ARTICLE_PATH = re.compile(r"^/ext/news/(\d{4})/(\d{1,2})/(free|subsc)/([^/]+)/(en|az|ru)/(\d+)\.htm$")
-_PRINT_PREFIX = "/print"  # the print view of an article: /print/{lang}/{category}/{slug}[-{id}]
+# The print view of an article, /print/{lang}/{category}/{slug}[-{id}]: a guess [I]. SITE.md records no
+# print view of the current site; the replica and the corpus (tests/fixtures/corpus/print) both guess this
+# path. A print view is read as the article it shows, and is never a listing.
+_PRINT_PREFIX = "/print"
 
 
 @lru_cache(maxsize=16384)
