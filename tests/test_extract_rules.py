@@ -441,6 +441,20 @@ def test_text_the_site_rules_cannot_place_is_read_by_the_generic_fallback():
     assert "agreed to continue" in article["body"]
 
 
+def test_the_lead_image_is_the_articles_not_its_publishers_logo():
+    graph = [
+        {"@type": "Organization", "name": "Turan", "image": "/img/logo.png"},
+        {
+            "@type": "NewsArticle",
+            "headline": "Talks Resume",
+            "image": {"@type": "ImageObject", "url": "/talks.jpg"},
+        },
+    ]
+    head = f'<script type="application/ld+json">{json.dumps({"@graph": graph})}</script>'
+    html = page(f"<article><h1>Talks Resume</h1><div>{TEXT}</div></article>", head=head)
+    assert read(html).article["image_url"] == f"{SITE}/talks.jpg"
+
+
 # -- links ---------------------------------------------------------------------------------------------
 def _listing(url_path: str, pager: str, head: str = "") -> dict:
     html = page(f"<h1>Politics</h1>{_teasers(6)}<div class='pager'>{pager}</div>", head=head)

@@ -89,13 +89,14 @@ def extract(
         return Extraction(None, "challenge")
     page = PageIndex(root, site.furniture)
     structure = PageStructure(page, url, site)
+    meta = read_metadata(root)
     requisites = page_requisites(root, structure.resolve)
     if not site.site_rules:
         links = {**page_links(structure, site), **requisites}
-        article = generic_article(url, source.text, read_metadata(root))
+        article = generic_article(url, source.text, meta)
         if article is not None:
             article.update(
-                image_url=lead_image(root, structure.resolve),
+                image_url=lead_image(page, structure, meta.image, article["title"], None),
                 lang=root.get("lang", "").split("-")[0] or None,
                 text_lang=detect_language(article["body"]),
                 latest_news=[],
@@ -103,11 +104,11 @@ def extract(
                 translations=links["translation"],
             )
         return Extraction(article, None if article else "no_text", links)
-    reading = build_article(url, page, structure, source, site)
+    reading = build_article(url, page, structure, source, site, meta)
     reason = _what_else(url, structure, reading, site)
-    fallback = reading.container is None and (site.article_view(url) or reading.meta.is_article)
+    fallback = reading.container is None and (site.article_view(url) or meta.is_article)
     if reason is None and reading.article is None and fallback:  # the site rules could not place the text
-        reading = build_article(url, page, structure, source, site, generic=True)
+        reading = build_article(url, page, structure, source, site, meta, generic=True)
     links = {**page_links(structure, site, reading if reason is None else None), **requisites}
     article = reading.article if reason is None else None
     if article is None:
@@ -115,7 +116,6 @@ def extract(
         if site.article_url(url) and reason not in ("listing", "error"):
             log.info("no article could be read from article URL %s (%s)", url, reason)
         return Extraction(None, reason, links)
-    article["image_url"] = lead_image(root, structure.resolve)
     article["latest_news"] = links["latest_news"]
     article["related"] = links["related"]
     article["translations"] = links["translation"]

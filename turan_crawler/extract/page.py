@@ -300,6 +300,7 @@ class PageIndex:
         self.times: list[int] = []
         self.forms: list[int] = []
         self.blockquotes: list[int] = []
+        self.images: list[int] = []  # img and amp-img
         self.shares: list[int] = []  # AMP share buttons (no <a> in them)
         self.units: list[int] = []  # p and other leaf blocks: where paragraphs may be
         self.holds_blocks: set[int] = set()  # elements with a block element inside
@@ -357,7 +358,9 @@ class PageIndex:
                 self.chrome.append(pos)
             elif tag in TEXT_SKIP or tag.startswith("amp-"):
                 self.skipped.append(pos)
-                if tag in FORM_TAGS:
+                if tag in ("img", "amp-img"):
+                    self.images.append(pos)
+                elif tag in FORM_TAGS:
                     self.forms.append(pos)
                 elif tag == "amp-social-share":
                     self.shares.append(pos)

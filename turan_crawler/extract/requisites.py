@@ -11,14 +11,15 @@ cannot make a crawl fetch without end.
 
 from __future__ import annotations
 
-import json
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 
 import tinycss2
 from lxml import etree
 
-from .page import Resolver
+from .page import PageIndex, Resolver, normalize, text_of
+from .structure import PageStructure
 
 MAX_PER_PAGE = 150  # requisite URLs taken from one page or stylesheet
 MAX_CSS_BYTES = 2 * 1024 * 1024
@@ -138,56 +139,42 @@ def page_requisites(root: etree._Element, resolve: Resolver) -> dict[str, list[s
     return {kind: list(urls.found) for kind, urls in found.items()}
 
 
-def lead_image(root: etree._Element, resolve: Resolver) -> str | None:
-    """The article's lead image as the page declares it (og:image, twitter:image, JSON-LD ``image``), else
-    the first image inside the article's ``<figure>`` or ``<article>``."""
-    for meta in root.iterfind(".//meta"):
-        key = (meta.get("property") or meta.get("name") or "").lower()
-        declared = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
-        if key in declared and (absolute := _absolute([meta.get("content") or ""], resolve)):
-            return absolute[0]
-    for script in root.iterfind(".//script[@type='application/ld+json']"):
-        try:
-            image = _jsonld_image(json.loads(script.text or ""))
-        except (ValueError, RecursionError):
-            continue
-        if image and (absolute := _absolute([image], resolve)):
-            return absolute[0]
-    headlines, title = _headlines(root)
-    for img in root.iter("img"):  # the site's own habit (SITE.md): the lead image's alt text is the title
-        alt = " ".join((img.get("alt") or "").split()).casefold()
-        if len(alt) >= 10 and (alt in headlines or alt in title):
-            urls = _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], resolve)
-            if urls:
-                return urls[0]
-    for el in root.iter("figure", "p"):  # a figure above the text: an image inside the text is no lead
+def lead_image(
+    page: PageIndex,
+    structure: PageStructure,
+    declared: str | None,
+    title: str,
+    header: tuple[int, int] | None,
+) -> str | None:
+    """The article's lead image: the one its metadata declares (``declared``); else the image whose alt
+    text is the headline (the site's habit, SITE.md); else the first image of the article's ``header`` area
+    (positions above the headline or between it and the text) outside menus and lists of links; else the
+    first image of a figure above the text."""
+    resolve = structure.resolve
+    if declared and (url := resolve(declared)):
+        return url
+    headlines = {title.casefold(), *(text_of(h).casefold() for h in page.h1)}
+    for pos in page.images:
+        alt = normalize(page.order[pos].get("alt")).casefold()
+        if len(alt) >= 10 and alt in headlines and (url := _image_url(page.order[pos], resolve)):
+            return url
+    if header is not None:
+        lo, hi = header
+        for pos in page.images[bisect_left(page.images, lo) : bisect_right(page.images, hi)]:
+            if structure.chrome.covers(pos) or structure.lists.covers(pos) or structure.furniture_kind(pos):
+                continue
+            if url := _image_url(page.order[pos], resolve):
+                return url
+    for el in page.body.iter("figure", "p"):  # a figure above the text: an image inside the text is no lead
         if el.tag == "p" and len("".join(el.itertext()).strip()) >= 100:
             break
         if el.tag == "figure":
-            for img in el.iter("img"):
-                if urls := _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], resolve):
-                    return urls[0]
+            for img in el.iter("img", "amp-img"):
+                if url := _image_url(img, resolve):
+                    return url
     return None
 
 
-def _headlines(root: etree._Element) -> tuple[set[str], str]:
-    """The page's headings (<h1>, <h2>) and its <title> (which holds the headline and the site's name)."""
-    headings = {" ".join("".join(h.itertext()).split()).casefold() for h in root.iter("h1", "h2")}
-    return headings, " ".join((root.findtext(".//title") or "").split()).casefold()
-
-
-def _jsonld_image(data) -> str | None:
-    for item in data if isinstance(data, list) else [data]:
-        if not isinstance(item, dict):
-            continue
-        for candidate in [
-            item.get("image"),
-            *[g.get("image") for g in item.get("@graph", []) if isinstance(g, dict)],
-        ]:
-            if isinstance(candidate, list):
-                candidate = candidate[0] if candidate else None
-            if isinstance(candidate, dict):
-                candidate = candidate.get("url") or candidate.get("contentUrl")
-            if isinstance(candidate, str) and candidate:
-                return candidate
-    return None
+def _image_url(el: etree._Element, resolve: Resolver) -> str | None:
+    """The first URL an image element names that resolves."""
+    return next(filter(None, map(resolve, _image_refs(el))), None)
