@@ -124,6 +124,63 @@ def test_a_two_line_notice_has_too_little_text():
     assert result.article is None and result.reason == "no_text"
 
 
+# Another site's pages are read by the generic rules (no URL grammar, no furniture words, trafilatura for the
+# text): what a page is, is still read from its structure.
+BLOG = "https://example.org"
+BLOG_TEXT = (
+    "<p>The boulevard along the Caspian was crowded on Sunday evening, as families walked in the cool wind "
+    "and children queued for ice cream near the fountains.</p>"
+    "<p>Prices in the old city have risen again this spring, and many small shops that sold carpets and "
+    "copper have closed for good.</p>"
+)
+BLOG_BODY = (
+    "The boulevard along the Caspian was crowded on Sunday evening, as families walked in the cool wind and "
+    "children queued for ice cream near the fountains.\n\nPrices in the old city have risen again this "
+    "spring, and many small shops that sold carpets and copper have closed for good."
+)
+
+
+def blog_page(main: str, title: str = "A Blog") -> bytes:
+    """A page of a blog no site module owns: a menu, ``main``, a footer."""
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<nav><a href="/">Home</a> <a href="/about">About</a></nav><main>{main}</main>'
+        "<footer>(c) A Blog</footer></body></html>"
+    ).encode()
+
+
+def dated_teasers(count: int) -> str:
+    return "".join(
+        f'<article><h2><a href="/2025/04/story-{n}">Story {n} of the week in the capital</a></h2>'
+        f'<time datetime="2025-04-{n + 1:02d}">{n + 1} April 2025</time><p>A teaser of the story number {n}, '
+        "cut short after a sentence or two so that a reader wants to open the whole article.</p></article>"
+        for n in range(count)
+    )
+
+
+def test_a_soft_404_on_another_site_is_an_error():
+    sorry = (
+        "<p>Sorry, the page you were looking for could not be found. It may have been moved or deleted.</p>"
+        "<p>Try the search box above or go back to the home page to find what you need.</p>"
+    )
+    html = blog_page(f"<h1>404: Page not found</h1>{sorry}", title="Page not found | A Blog")
+    result = extract(f"{BLOG}/2025/05/missing", html, HTML)
+    assert result.article is None and result.reason == "error"
+
+
+def test_a_list_of_dated_teasers_on_another_site_is_a_listing():
+    result = extract(f"{BLOG}/news", blog_page(f"<h1>News</h1>{dated_teasers(10)}"), HTML)
+    assert result.article is None and result.reason == "listing"
+
+
+def test_an_article_on_another_site_with_dated_teasers_beside_it_is_an_article():
+    related = f"<section><h3>More from the blog</h3>{dated_teasers(5)}</section>"
+    html = blog_page(f"<article><h1>Notes from Baku</h1>{BLOG_TEXT}</article>{related}")
+    article = extract(f"{BLOG}/2025/05/notes-from-baku", html, HTML).article
+    assert article["body"] == BLOG_BODY and article["lang"] == "en" and article["extracted_by"] == "generic"
+    assert article["latest_news"] == [f"{BLOG}/2025/04/story-{n}" for n in range(5)]
+
+
 # -- where the date comes from -------------------------------------------------------------------------
 RELATED = (
     '<div class="more"><h4>More on this topic</h4>'

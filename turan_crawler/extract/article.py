@@ -311,9 +311,7 @@ def build_article(
         texts = main_text_paragraphs(source.text)
         blocks = [rules.Block(text, -1, n) for n, text in enumerate(texts)]
         paragraphs = rules.peel(rules.body_paragraphs(blocks, found, words), title, found, words)
-        log.info(
-            "site rules found no text in %s; generic extraction gave %d paragraphs", url, len(paragraphs)
-        )
+        log.info("generic extraction of %s gave %d paragraphs", url, len(paragraphs))
     text = "\n\n".join(block.text for block in paragraphs)
     reading.prose = len(text)
     reading.container = container
@@ -349,7 +347,7 @@ def build_article(
         or page.old_layout("paywalled") is not None
         or bool(url_info and url_info.subscribers_only)
     )
-    lang = url_info.lang if url_info else site.lang_of(url)
+    lang = url_info.lang if url_info else structure.lang
     slug = url_info.category_slug if url_info else None
     span = None
     if area is not None:

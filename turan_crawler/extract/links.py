@@ -99,7 +99,7 @@ def translations(structure: PageStructure, site: Site) -> list[str]:
     state their own language)."""
     page, url = structure.page, structure.url
     own_path = urlsplit(url).path.rstrip("/")
-    own_lang = site.lang_of(url) or (page.root.get("lang") or "").split("-")[0] or None
+    own_lang = structure.lang
     resolve = structure.resolve
     found = []
     nodes = [el for el in page.head_links() if el.get("hreflang")]
@@ -132,7 +132,7 @@ def _block_kind(group: Group, slug: str | None) -> str | None:
     dated = [item for item in group.items if item.dated]
     if len(dated) < 2:
         return None
-    if slug and all(item.link.article.category_slug == slug for item in dated):
+    if slug and all(item.link.article and item.link.article.category_slug == slug for item in dated):
         return "related"
     return "latest" if len(dated) >= 3 else None
 

@@ -106,8 +106,16 @@ class PageStructure:
         self.link_pos = [link.pos for link in self.links]
         self.article_links = [link for link in self.links if link.article]
         self._all_article_pos = [link.pos for link in self.article_links]
-        own = urlsplit(url).path.rstrip("/")
-        self._others = [link for link in self.article_links if urlsplit(link.url).path.rstrip("/") != own]
+        split = urlsplit(url)
+        own, origin = split.path.rstrip("/"), f"{split.scheme}://{split.netloc}/"
+        # Teasers link to the site's articles; a site read without rules of its own has no URL grammar to
+        # tell them, so there any page of the page's own host may be one.
+        teased = self.article_links
+        if not site.site_rules:
+            teased = [link for link in self.links if link.url.startswith(origin)]
+        self._others = [link for link in teased if urlsplit(link.url).path.rstrip("/") != own]
+        # the page's language: its URL's, else the one it declares
+        self.lang = site.lang_of(url) or (page.root.get("lang") or "").split("-")[0] or None
         self._article_pos = [link.pos for link in self._others]
         self.chrome = Spans(page, page.chrome)
         self.furniture = self._furniture_blocks()
