@@ -19,7 +19,10 @@ from turan_crawler.replica.site import TRUTH_FIELDS
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 ENTRIES = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-FIELDS = TRUTH_FIELDS  # every field of an article, as the replica's truth states them
+FIELDS = (
+    *TRUTH_FIELDS,
+    "image_url",
+)  # every field of an article the replica's truth states, and its lead image
 REASONS = {"error", "listing", "no_text"}
 
 # Every class of page the corpus must exercise: a tag in some entry's "checks".
@@ -128,6 +131,7 @@ def test_expected_entry_is_well_formed(entry):
         assert len(a["published_at"]) == 10 or a["published_at"][-6] in "+-", a["published_at"]
     if a["editor_code"] is not None:
         assert "-" not in a["editor_code"]
+    assert a["image_url"] is None or a["image_url"].startswith("https://turan.az/")
 
 
 def test_not_article_entries_name_a_reason():

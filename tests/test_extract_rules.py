@@ -124,6 +124,63 @@ def test_a_two_line_notice_has_too_little_text():
     assert result.article is None and result.reason == "no_text"
 
 
+# Another site's pages are read by the generic rules (no URL grammar, no furniture words, trafilatura for the
+# text): what a page is, is still read from its structure.
+BLOG = "https://example.org"
+BLOG_TEXT = (
+    "<p>The boulevard along the Caspian was crowded on Sunday evening, as families walked in the cool wind "
+    "and children queued for ice cream near the fountains.</p>"
+    "<p>Prices in the old city have risen again this spring, and many small shops that sold carpets and "
+    "copper have closed for good.</p>"
+)
+BLOG_BODY = (
+    "The boulevard along the Caspian was crowded on Sunday evening, as families walked in the cool wind and "
+    "children queued for ice cream near the fountains.\n\nPrices in the old city have risen again this "
+    "spring, and many small shops that sold carpets and copper have closed for good."
+)
+
+
+def blog_page(main: str, title: str = "A Blog") -> bytes:
+    """A page of a blog no site module owns: a menu, ``main``, a footer."""
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<nav><a href="/">Home</a> <a href="/about">About</a></nav><main>{main}</main>'
+        "<footer>(c) A Blog</footer></body></html>"
+    ).encode()
+
+
+def dated_teasers(count: int) -> str:
+    return "".join(
+        f'<article><h2><a href="/2025/04/story-{n}">Story {n} of the week in the capital</a></h2>'
+        f'<time datetime="2025-04-{n + 1:02d}">{n + 1} April 2025</time><p>A teaser of the story number {n}, '
+        "cut short after a sentence or two so that a reader wants to open the whole article.</p></article>"
+        for n in range(count)
+    )
+
+
+def test_a_soft_404_on_another_site_is_an_error():
+    sorry = (
+        "<p>Sorry, the page you were looking for could not be found. It may have been moved or deleted.</p>"
+        "<p>Try the search box above or go back to the home page to find what you need.</p>"
+    )
+    html = blog_page(f"<h1>404: Page not found</h1>{sorry}", title="Page not found | A Blog")
+    result = extract(f"{BLOG}/2025/05/missing", html, HTML)
+    assert result.article is None and result.reason == "error"
+
+
+def test_a_list_of_dated_teasers_on_another_site_is_a_listing():
+    result = extract(f"{BLOG}/news", blog_page(f"<h1>News</h1>{dated_teasers(10)}"), HTML)
+    assert result.article is None and result.reason == "listing"
+
+
+def test_an_article_on_another_site_with_dated_teasers_beside_it_is_an_article():
+    related = f"<section><h3>More from the blog</h3>{dated_teasers(5)}</section>"
+    html = blog_page(f"<article><h1>Notes from Baku</h1>{BLOG_TEXT}</article>{related}")
+    article = extract(f"{BLOG}/2025/05/notes-from-baku", html, HTML).article
+    assert article["body"] == BLOG_BODY and article["lang"] == "en" and article["extracted_by"] == "generic"
+    assert article["latest_news"] == [f"{BLOG}/2025/04/story-{n}" for n in range(5)]
+
+
 # -- where the date comes from -------------------------------------------------------------------------
 RELATED = (
     '<div class="more"><h4>More on this topic</h4>'
@@ -305,6 +362,22 @@ def test_a_paywall_marker_split_by_links_inside_its_words_is_recognised():
     assert article["paywalled"] == 1 and article["body"] == BODY
 
 
+def test_the_paywall_marker_is_recognised_with_the_login_buttons_label_after_it():
+    locked = (
+        '<div class="lock"><b>Please login or subscribe to read more.</b> <a href="/login">Login</a></div>'
+    )
+    article = read(article_with(text=TEXT, after=locked)).article
+    assert article["paywalled"] == 1 and article["body"] == BODY
+
+
+@pytest.mark.parametrize(
+    "line", ["Telegram kanalımıza abunə olun.", "Subscribe to read our digest every Friday."]
+)
+def test_a_line_of_the_text_asking_readers_to_subscribe_is_no_paywall(line):
+    article = read(article_with(text=TEXT.replace("</p>", f"</p><p>{line}</p>", 1))).article
+    assert article["paywalled"] == 0 and article["body"] == BODY.replace("\n\n", f"\n\n{line}\n\n")
+
+
 def test_an_editor_code_split_by_a_tag_is_recognised():
     article = read(article_with(text=TEXT + "<p>-<b>06</b>D-</p>")).article
     assert article["editor_code"] == "06D" and article["body"] == BODY
@@ -425,6 +498,20 @@ def test_text_the_site_rules_cannot_place_is_read_by_the_generic_fallback():
     assert "agreed to continue" in article["body"]
 
 
+def test_the_lead_image_is_the_articles_not_its_publishers_logo():
+    graph = [
+        {"@type": "Organization", "name": "Turan", "image": "/img/logo.png"},
+        {
+            "@type": "NewsArticle",
+            "headline": "Talks Resume",
+            "image": {"@type": "ImageObject", "url": "/talks.jpg"},
+        },
+    ]
+    head = f'<script type="application/ld+json">{json.dumps({"@graph": graph})}</script>'
+    html = page(f"<article><h1>Talks Resume</h1><div>{TEXT}</div></article>", head=head)
+    assert read(html).article["image_url"] == f"{SITE}/talks.jpg"
+
+
 # -- links ---------------------------------------------------------------------------------------------
 def _listing(url_path: str, pager: str, head: str = "") -> dict:
     html = page(f"<h1>Politics</h1>{_teasers(6)}<div class='pager'>{pager}</div>", head=head)
@@ -498,6 +585,34 @@ def test_hreflang_alternates_are_translations_but_a_links_own_language_is_not():
     own = '<p><a hreflang="en" href="/en/economics/other-790003">Other</a></p>'
     html = page(f"<article><h1>Talks Resume</h1><div>{TEXT}</div>{own}</article>", head=head)
     assert read(html).links["translation"] == [f"{SITE}/az/siyaset/danisiqlar-790002"]
+
+
+def test_links_in_any_scheme_but_http_are_never_followed_whatever_their_case():
+    head = (
+        '<link rel="alternate" hreflang="az" href="JAVASCRIPT:alert(1)">'
+        '<link rel="alternate" hreflang="ru" href="Data:text/html,<b>x</b>">'
+    )
+    own = '<p><a hreflang="ru" href="VBScript:MsgBox(1)">RU</a> <a href="java\nscript:alert(1)">AZ</a></p>'
+    links = read(page(f"<article><h1>Talks Resume</h1><div>{TEXT}</div>{own}</article>", head=head)).links
+    assert links["translation"] == []
+    assert all(url.startswith(f"{SITE}/") for kind in ("article", "listing") for url in links[kind])
+
+
+def test_links_are_resolved_against_the_pages_base_href():
+    relative = LATEST.replace('href="/en/economics/', 'href="en/economics/')
+    html = page(
+        f"<article><h1>Talks Resume</h1><div>{TEXT}</div></article>", head='<base href="/">', sidebar=relative
+    )
+    article = read(html).article
+    assert article["latest_news"] == [f"{SITE}/en/economics/story-{n}-79010{n}" for n in range(5)]
+
+
+def test_a_base_href_that_is_no_url_is_ignored():
+    html = page(
+        f"<article><h1>Talks Resume</h1><div>{TEXT}</div></article>", head='<base href="http://[::1">'
+    )
+    result = read(html)
+    assert result.article["body"] == BODY and len(result.article["latest_news"]) == 5
 
 
 def test_json_ld_not_accessible_for_free_marks_a_paywall():

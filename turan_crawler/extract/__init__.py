@@ -19,13 +19,12 @@ from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from ..sites import Site, site_for_url, site_named
 from ..warc.reader import MAX_BODY, too_large_error
 from .article import Reading, build_article
-from .classify import is_challenge, sniff_not_html
-from .generic import generic_article
-from .language import detect_language
+from .body import find_container
+from .classify import content_type, is_challenge, sniff_not_html
 from .links import page_links
 from .metadata import read_metadata
 from .page import HtmlSource, PageIndex, read_html
-from .requisites import lead_image, page_requisites, stylesheet_urls
+from .requisites import page_requisites, stylesheet_urls
 from .sitemap import looks_like_sitemap, read_sitemap, robots_sitemaps
 from .structure import PageStructure
 
@@ -89,25 +88,13 @@ def extract(
         return Extraction(None, "challenge")
     page = PageIndex(root, site.furniture)
     structure = PageStructure(page, url, site)
-    requisites = page_requisites(root, url)
-    if not site.site_rules:
-        links = {**page_links(structure, site), **requisites}
-        article = generic_article(url, source.text, read_metadata(root))
-        if article is not None:
-            article.update(
-                image_url=lead_image(root, url),
-                lang=root.get("lang", "").split("-")[0] or None,
-                text_lang=detect_language(article["body"]),
-                latest_news=[],
-                related=[],
-                translations=links["translation"],
-            )
-        return Extraction(article, None if article else "no_text", links)
-    reading = build_article(url, page, structure, source, site)
+    meta = read_metadata(root)
+    requisites = page_requisites(root, structure.resolve)
+    reading = build_article(url, page, structure, source, site, meta, generic=not site.site_rules)
     reason = _what_else(url, structure, reading, site)
-    fallback = reading.container is None and (site.article_view(url) or reading.meta.is_article)
+    fallback = site.site_rules and reading.container is None and (site.article_view(url) or meta.is_article)
     if reason is None and reading.article is None and fallback:  # the site rules could not place the text
-        reading = build_article(url, page, structure, source, site, generic=True)
+        reading = build_article(url, page, structure, source, site, meta, generic=True)
     links = {**page_links(structure, site, reading if reason is None else None), **requisites}
     article = reading.article if reason is None else None
     if article is None:
@@ -115,7 +102,6 @@ def extract(
         if site.article_url(url) and reason not in ("listing", "error"):
             log.info("no article could be read from article URL %s (%s)", url, reason)
         return Extraction(None, reason, links)
-    article["image_url"] = lead_image(root, url)
     article["latest_news"] = links["latest_news"]
     article["related"] = links["related"]
     article["translations"] = links["translation"]
@@ -126,8 +112,7 @@ def _what_else(url: str, structure: PageStructure, reading: Reading, site: Site)
     """'error' or 'listing' when the page is one of those rather than the article the rules read."""
     if reading.prose < ERROR_MAX_TEXT and structure.error_heading():
         return "error"
-    container = reading.container
-    teaser = container is not None and structure.in_dated_item(structure.page.position[container])
+    teaser = _is_teaser(structure, reading)
     if reading.article is not None and not teaser:
         hinted = site.listing_kind(url) and not reading.meta.is_article
         return "listing" if hinted and structure.is_listing() else None
@@ -136,9 +121,16 @@ def _what_else(url: str, structure: PageStructure, reading: Reading, site: Site)
     return "no_text" if teaser else None
 
 
-def _content_type(headers: Mapping[str, str] | None) -> str:
-    value = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
-    return value.split(";")[0].strip().lower()
+def _is_teaser(structure: PageStructure, reading: Reading) -> bool:
+    """Whether the text read is a teaser of other articles: the site rules' text lies in a dated link item;
+    text the generic extractor read is a list's when no prose of the page stands outside its lists of links."""
+    if reading.container is not None:
+        return structure.in_dated_item(structure.page.position[reading.container])
+    return (
+        reading.article is not None
+        and structure.is_listing()
+        and find_container(structure.page, structure) is None
+    )
 
 
 def read_response(
@@ -150,7 +142,7 @@ def read_response(
         return Extraction(None, "challenge" if is_challenge(body, headers) else "http_error")
     if urlsplit(url).path == "/robots.txt":
         return Extraction(None, "robots_txt", {"sitemap": robots_sitemaps(body, url)})
-    if _content_type(headers) == "text/css" or urlsplit(url).path.endswith(".css"):
+    if content_type(headers) == "text/css" or urlsplit(url).path.endswith(".css"):
         return Extraction(None, "stylesheet", {"stylesheet": stylesheet_urls(body, url)})
     if looks_like_sitemap(body):
         try:

@@ -13,6 +13,8 @@ Where each field may come from, most trustworthy first:
   "Müəllif: X", "X, Baku"), then the author line after the text. The agency is never an author.
 - category: metadata, then the link to the article's category page inside the article, then a label
   printed in its header (a breadcrumb's last step).
+- image_url: the lead image the metadata declares, then the image whose alt text is the headline, then the
+  first image of the header area (``requisites.lead_image``).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from . import body as rules
 from .dates import parse_date_text, parse_dateline, parse_iso
 from .generic import main_text_paragraphs
 from .language import detect_language
-from .metadata import Metadata, read_metadata
+from .metadata import Metadata
 from .page import HtmlSource, PageIndex, normalize, text_of
+from .requisites import lead_image
 from .structure import PageStructure
 
 log = logging.getLogger(__name__)
@@ -48,8 +51,6 @@ class Reading:
     reason: str | None = None
     prose: int = 0  # characters of running text found
     container: etree._Element | None = None
-    area: etree._Element | None = None  # the element holding the headline and the text
-    category_slug: str | None = None
     meta: Metadata = field(default_factory=Metadata)
 
 
@@ -190,20 +191,23 @@ class Header:
     label: str | None = None
 
 
-def read_header(
-    page: PageIndex, structure: PageStructure, words, area, title_el, first: int, title: str, site: Site
-) -> Header:
-    """Read the header area: from the start of ``area`` (from the headline when ``area`` is the whole
-    page) to position ``first`` (the first paragraph), outside furniture, link lists and chrome."""
-    header = Header()
-    if area is None:
-        return header
+def header_span(page: PageIndex, area: etree._Element, title_el, first: int) -> tuple[int, int] | None:
+    """The positions of the article's header area: from the start of ``area`` (from the headline when
+    ``area`` is the whole page) to the one before ``first`` (the first paragraph); None when empty."""
     lo = page.position.get(area, 0)
-    if area is page.body or area.tag in ("body", "html") or lo < 0:
+    if area is page.body or area.tag in ("body", "html"):
         lo = page.position[title_el] if title_el is not None else first
-    hi = first - 1
-    if hi < lo:
+    return (lo, first - 1) if lo < first else None
+
+
+def read_header(
+    page: PageIndex, structure: PageStructure, words, area, span: tuple[int, int] | None, title: str
+) -> Header:
+    """Read the header area (``span``, inside ``area``), outside furniture, link lists and chrome."""
+    header = Header()
+    if span is None:
         return header
+    lo, hi = span
     skip = structure.chrome.plus([start for start, _stop, _kind in structure.furniture])
     skip = skip.plus(structure.lists.starts)
     for pos in page.times:
@@ -273,14 +277,19 @@ def _choose_title(meta: Metadata, visible: str | None, page_title: str | None, s
 
 
 def build_article(
-    url: str, page: PageIndex, structure: PageStructure, source: HtmlSource, site: Site, generic: bool = False
+    url: str,
+    page: PageIndex,
+    structure: PageStructure,
+    source: HtmlSource,
+    site: Site,
+    meta: Metadata,
+    generic: bool = False,
 ) -> Reading:
     """The article's fields read by the site rules (``generic``: by the generic main-text extractor when
-    the site rules find no text)."""
+    the site rules find no text), with what the page's ``meta`` data declares."""
     words = rules.wording(site.furniture)
     url_info = site.article_view(url)
-    meta = read_metadata(page.root)
-    reading = Reading(meta=meta, category_slug=url_info.category_slug if url_info else None)
+    reading = Reading(meta=meta)
     found = rules.Found()
     container = None if generic else _find_container(page, structure)
     title_el = _title_element(page, structure, container, site)
@@ -302,9 +311,7 @@ def build_article(
         texts = main_text_paragraphs(source.text)
         blocks = [rules.Block(text, -1, n) for n, text in enumerate(texts)]
         paragraphs = rules.peel(rules.body_paragraphs(blocks, found, words), title, found, words)
-        log.info(
-            "site rules found no text in %s; generic extraction gave %d paragraphs", url, len(paragraphs)
-        )
+        log.info("generic extraction of %s gave %d paragraphs", url, len(paragraphs))
     text = "\n\n".join(block.text for block in paragraphs)
     reading.prose = len(text)
     reading.container = container
@@ -312,15 +319,15 @@ def build_article(
         reading.reason = "no_title" if not title and paragraphs else "no_text"
         return reading
 
-    area = None
+    area = head = None
     header, after_author, after_paywall = Header(), None, False
     if container is not None:
         area = _common_ancestor(page, title_el, container) if title_el is not None else container
         first = min(block.pos for block in paragraphs)
         last = max(page.end[block.pos] for block in paragraphs)
-        header = read_header(page, structure, words, area, title_el, first, title, site)
+        head = header_span(page, area, title_el, first)
+        header = read_header(page, structure, words, area, head, title)
         after_author, after_paywall = read_after(page, structure, words, area, last)
-    reading.area = area
     old_date = page.old_layout("date")
     published = (
         meta.published_at
@@ -340,8 +347,8 @@ def build_article(
         or page.old_layout("paywalled") is not None
         or bool(url_info and url_info.subscribers_only)
     )
-    lang = url_info.lang if url_info else site.lang_of(url)
-    slug = reading.category_slug
+    lang = url_info.lang if url_info else structure.lang
+    slug = url_info.category_slug if url_info else None
     span = None
     if area is not None:
         if area in page.position:
@@ -366,6 +373,7 @@ def build_article(
         "paywalled": int(paywalled),
         "word_count": len(text.split()),
         "extracted_by": "generic" if container is None else "site",
+        "image_url": lead_image(page, structure, meta.image, title, head),
     }
     return reading
 

@@ -16,7 +16,6 @@ networks), not on class names, so they carry over to markup we have not seen:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -70,9 +69,7 @@ class Wording:
         self.name_place = re.compile(rf"^({NAME}),\s*{_NAME_WORD}$")
         credits = "|".join(map(re.escape, furniture.credit_labels))
         self.credit = re.compile(rf"^(?:{credits})\s*:", re.I) if credits else _NEVER
-        self.labels = {
-            label.lower() for table in furniture.category_labels.values() for label in table.values()
-        }
+        self.labels = {label.lower() for label in furniture.category_labels}
         self.not_published = tuple(furniture.not_published_labels)
 
     def stop_word(self, text: str) -> str | None:
@@ -82,8 +79,17 @@ class Wording:
         return self.stop_word(text) is not None or self.is_paywall_marker(text)
 
     def is_paywall_marker(self, text: str) -> bool:
-        low = text.lower()
-        return len(low) < 200 and any(marker in low for marker in self.furniture.paywall_markers)
+        """The paywall's line: one of the site's marker lines, whole, or followed by a login button's label
+        of a word or two ("... to read more Login")."""
+        if len(text) > 200:
+            return False
+        line = " ".join(text.lower().split())
+        for marker in self.furniture.paywall_markers:
+            if line.startswith(marker):
+                rest = line[len(marker) :]
+                if not rest[:1].isalnum() and len(rest.strip(" .…!:").split()) <= 2:
+                    return True
+        return False
 
     def is_credit(self, text: str) -> bool:
         return len(text) <= 120 and bool(self.credit.match(text))
@@ -269,7 +275,7 @@ class Reader:
             if tag in BLOCK_TAGS:
                 self._flush()
             return
-        if tag in BLOCK_TAGS or self._holds_blocks(pos):
+        if tag in BLOCK_TAGS or pos in self.page.holds_blocks:
             if self._is_box(pos) or self._is_share_bar(pos):
                 self._flush()
                 return
@@ -286,10 +292,6 @@ class Reader:
             self._add(child.tail, el)
         self._link_depth -= link
 
-    def _holds_blocks(self, pos: int) -> bool:
-        tags, end = self.page.tags, self.page.end[pos]
-        return any(tags[p] in BLOCK_TAGS for p in range(pos + 1, end + 1))
-
     def _is_box(self, pos: int) -> bool:
         """A block with a form in it and little text: a newsletter sign-up, a comment box, a search."""
         page = self.page
@@ -297,12 +299,12 @@ class Reader:
 
     def _is_share_bar(self, pos: int) -> bool:
         """A block of links to social networks with little else: a share or follow bar."""
-        page, structure, last = self.page, self.structure, self.page.end[pos]
-        lo, hi = bisect_left(structure.link_pos, pos), bisect_right(structure.link_pos, last)
-        shares = page.count_between(page.shares, pos, last)  # AMP share buttons have no links
-        if hi - lo + shares < 2 or page.text_length(pos) > SHARE_MAX:
+        page = self.page
+        if page.text_length(pos) > SHARE_MAX:
             return False
-        return all(is_social(link.url) for link in structure.links[lo:hi])
+        links = self.structure.links_in(pos)
+        shares = page.count_between(page.shares, pos, page.end[pos])  # AMP share buttons have no links
+        return len(links) + shares >= 2 and all(is_social(link.url) for link in links)
 
     # text
     def _buf_text(self) -> bool:

@@ -32,19 +32,24 @@ _TITLE = re.compile(rb"<title[^>]*>([^<]{0,200})", re.I)
 _CHALLENGE_MARKERS = (b"_cf_chl_opt", b"challenge-platform", b"cf-browser-verification", b"cf_chl_")
 
 
-def _header(headers: Mapping[str, str] | None, name: str) -> str:
+def header(headers: Mapping[str, str] | None, name: str) -> str:
+    """The value of header ``name`` (lower case; header names in any case), '' when absent."""
     for key, value in (headers or {}).items():
         if key.lower() == name:
             return value
     return ""
 
 
+def content_type(headers: Mapping[str, str] | None) -> str:
+    """The media type the Content-Type header names, in lower case, without its parameters."""
+    return header(headers, "content-type").split(";")[0].strip().lower()
+
+
 def sniff_not_html(body: bytes, headers: Mapping[str, str] | None) -> str | None:
     """'empty' or 'not_html' when the bytes cannot be an HTML page (whatever the Content-Type claims)."""
     if not body or body.isspace():  # (strip() would copy the whole page)
         return "empty"
-    content_type = _header(headers, "content-type").split(";")[0].strip().lower()
-    if content_type not in _HTML_TYPES:
+    if content_type(headers) not in _HTML_TYPES:
         return "not_html"
     head = body[:1024]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-16 text: NUL bytes are its own
@@ -60,7 +65,7 @@ def is_challenge(body: bytes, headers: Mapping[str, str] | None) -> bool:
     Decided from the bytes and headers alone, so the spider can tell one on an HTTP error page without
     parsing it on the reactor thread.
     """
-    if _header(headers, "cf-mitigated").lower() == "challenge":
+    if header(headers, "cf-mitigated").lower() == "challenge":
         return True
     title = _TITLE.search(body[:16384])
     if title and title.group(1).decode("latin-1").strip().lower().startswith(_CHALLENGE_TITLES):

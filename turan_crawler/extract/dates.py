@@ -185,12 +185,6 @@ def parse_date_text(text: str) -> str | None:
     return min(found)[1] if found else None
 
 
-def parse_printed_datetime(text: str) -> str | None:
-    """A printed date *with a time of day*; None for a date alone (a listing's or a header's "today")."""
-    found = parse_date_text(text)
-    return found if found and "T" in found else None
-
-
 def parse_dateline(paragraph: str) -> str | None:
     """The date of a body dateline "Baku/28.06.18/Turan:" as an ISO date (no time is printed)."""
     match = DATELINE.match(paragraph)

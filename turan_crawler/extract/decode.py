@@ -8,6 +8,8 @@ from collections.abc import Mapping
 
 import charset_normalizer
 
+from .classify import header
+
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
 
@@ -23,11 +25,8 @@ def _codec(name: str | None) -> str | None:
 
 def header_charset(headers: Mapping[str, str] | None) -> str | None:
     """The charset named by a Content-Type header, if any (header names in any case)."""
-    for name, value in (headers or {}).items():
-        if name.lower() == "content-type":
-            match = _HEADER_CHARSET.search(value)
-            return _codec(match.group(1)) if match else None
-    return None
+    match = _HEADER_CHARSET.search(header(headers, "content-type"))
+    return _codec(match.group(1)) if match else None
 
 
 def meta_charset(body: bytes) -> str | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-LANGUAGES = ("en", "az", "ru")
 AZ_LETTERS = frozenset("əğışçöüƏĞŞÇÖÜİ")
 AZ_SHARE = 0.02  # Azerbaijani prose runs at 8-12% of such letters; English quoting names stays well under 1%
 SAMPLE = 1200  # characters read: the title and the opening paragraphs

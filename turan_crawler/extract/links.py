@@ -19,14 +19,14 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from ..sites import Site
-from .page import Resolver, normalize, text_of
+from ..sites.base import PAGE_SUFFIX
+from .page import normalize, text_of
 from .structure import Group, PageStructure
 
 # Each kind keeps at most this many links: a page with half a million must not make the crawl follow, or
 # the index store, half a million links.
 MAX_LINKS = 1_000
 _PAGE_PARAMS = {"page", "p", "pg", "paged", "start", "offset"}
-_PAGE_SUFFIX = re.compile(r"^(.*?)(?:/page)?/(\d+)$")
 _DIGITS = re.compile(r"\d+")
 _ARROWS = "«»‹›←→<>…⟨⟩➔➜►◄"
 _NUMBER = re.compile(r"^\d{1,4}$")
@@ -40,7 +40,7 @@ def listing_key(url: str, param: str = "page") -> tuple:
     """A listing page's URL without its page number (query or path style)."""
     split = urlsplit(url)
     path = split.path.rstrip("/")
-    if match := _PAGE_SUFFIX.match(path):
+    if match := PAGE_SUFFIX.match(path):
         path = match.group(1)
     query = sorted((k, v) for k, v in parse_qsl(split.query) if k not in _PAGE_PARAMS and k != param)
     return split.netloc, path, tuple(query)
@@ -67,7 +67,7 @@ def _is_page_anchor(text: str, words: frozenset[str]) -> bool:
 def next_pages(structure: PageStructure, site: Site) -> list[str]:
     page, url = structure.page, structure.url
     own_key, own_shape = listing_key(url, site.page_param), _shape(url)
-    resolve = Resolver(url)
+    resolve = structure.resolve
     here = url.split("#")[0].rstrip("/")
     found: list[str] = []
 
@@ -99,8 +99,8 @@ def translations(structure: PageStructure, site: Site) -> list[str]:
     state their own language)."""
     page, url = structure.page, structure.url
     own_path = urlsplit(url).path.rstrip("/")
-    own_lang = site.lang_of(url) or (page.root.get("lang") or "").split("-")[0] or None
-    resolve = Resolver(url)
+    own_lang = structure.lang
+    resolve = structure.resolve
     found = []
     nodes = [el for el in page.head_links() if el.get("hreflang")]
     nodes += [page.order[link.pos] for link in structure.links if page.order[link.pos].get("hreflang")]
@@ -132,7 +132,7 @@ def _block_kind(group: Group, slug: str | None) -> str | None:
     dated = [item for item in group.items if item.dated]
     if len(dated) < 2:
         return None
-    if slug and all(item.link.article.category_slug == slug for item in dated):
+    if slug and all(item.link.article and item.link.article.category_slug == slug for item in dated):
         return "related"
     return "latest" if len(dated) >= 3 else None
 
@@ -143,7 +143,7 @@ def link_blocks(structure: PageStructure, site: Site, reading=None) -> dict[str,
     worded: dict[str, list[str]] = {"latest": [], "related": []}
     for start, stop, kind in structure.furniture:
         if kind in worded:
-            worded[kind] += [link.url for link in structure.article_links if start <= link.pos <= stop]
+            worded[kind] += [link.url for link in structure.article_links_between(start, stop)]
     built: dict[str, list[str]] = {"latest": [], "related": []}
     container = reading.container if reading is not None else None
     text_span = page.span(container) if container is not None and container in page.position else None
@@ -164,8 +164,9 @@ def link_blocks(structure: PageStructure, site: Site, reading=None) -> dict[str,
 
 def listing_links(structure: PageStructure, site: Site, exclude: set[str], reading=None) -> list[str]:
     page, url = structure.page, structure.url
-    host = (urlsplit(url).hostname or "").lower()
-    origin = Resolver(url).origin + "/"
+    split = urlsplit(url)
+    host = (split.hostname or "").lower()
+    origin = f"{split.scheme}://{split.netloc}/"
     here = url.rstrip("/")
     container = reading.container if reading is not None else None
     text_span = page.span(container) if container is not None and container in page.position else None

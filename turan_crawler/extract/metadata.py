@@ -22,6 +22,9 @@ ARTICLE_TYPES = {
 }
 
 
+_IMAGE_KEYS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
+
+
 @dataclass
 class Metadata:
     """Fields declared by the page about itself. Anything absent stays None."""
@@ -30,7 +33,7 @@ class Metadata:
     published_at: str | None = None
     author: str | None = None
     section: str | None = None
-    canonical: str | None = None
+    image: str | None = None  # the lead image's URL as written (JSON-LD image, og:image, twitter:image)
     is_article: bool = False  # the page declares itself an article (JSON-LD type or og:type)
     paywalled: bool = False  # JSON-LD isAccessibleForFree: false
 
@@ -82,6 +85,15 @@ def _text(value: object) -> str | None:
     return str(value).strip() or None if value else None
 
 
+def _image(value: object) -> str | None:
+    """The URL of a JSON-LD ``image``: a URL, an ImageObject, or a list of either (the first)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return value.strip() or None if isinstance(value, str) else None
+
+
 def read_metadata(doc: etree._Element) -> Metadata:
     meta = Metadata()
     for item in _iter_jsonld(doc):
@@ -91,6 +103,7 @@ def read_metadata(doc: etree._Element) -> Metadata:
             meta.published_at = meta.published_at or parse_iso(_text(item.get("datePublished")) or "")
             meta.author = meta.author or _person_name(item.get("author"))
             meta.section = meta.section or _text(item.get("articleSection"))
+            meta.image = meta.image or _image(item.get("image"))
             free = item.get("isAccessibleForFree")
             meta.paywalled = meta.paywalled or str(free).strip().lower() == "false"
     props: dict[str, str] = {}
@@ -114,6 +127,5 @@ def read_metadata(doc: etree._Element) -> Metadata:
     if meta.author and "://" in meta.author:  # article:author may be a profile URL
         meta.author = None
     meta.section = meta.section or props.get("article:section") or props.get("og:article:section")
-    canonical = doc.find(".//link[@rel='canonical']")
-    meta.canonical = canonical.get("href") if canonical is not None else props.get("og:url")
+    meta.image = meta.image or next(filter(None, map(props.get, _IMAGE_KEYS)), None)
     return meta

@@ -98,6 +98,7 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Leaf blocks that can hold a paragraph of text (lists and tables hold them, they are not one).
 _NOT_UNITS = HEADINGS | {"ul", "ol", "table", "tbody", "thead", "tfoot", "tr", "dl", "hr", "form", "figure"}
 MAX_DEPTH = 250  # elements deeper than this are not read (the readers recurse: 2 frames a level)
+MAX_HEADINGS = 200  # furniture headings read from one page (a page has a dozen; each heads a block)
 _COUNT = re.compile(r"\s*\(\d+\)$")
 # Hosts whose links are shares, follows or embedded posts, never an article's own text.
 SOCIAL_HOSTS = frozenset(
@@ -226,28 +227,38 @@ def is_social(url: str) -> bool:
 
 
 class Resolver:
-    """Absolute URLs for a page's hrefs; the common shapes ("/path", "https://...") without urljoin,
-    which cost ~20 µs a link."""
+    """Absolute http(s) URLs for a page's hrefs, without their fragment; None for anything else
+    (``javascript:``, ``data:``, ``mailto:``, any other scheme in any case, what is no URL). The common
+    shapes ("/path", "https://...") are resolved without urljoin, which costs ~20 µs a link."""
 
     def __init__(self, base: str):
         split = urlsplit(base)
         self.base = base
-        self.origin = f"{split.scheme}://{split.netloc}"
+        self.origin = f"{split.scheme}://{split.netloc}" if split.scheme in ("http", "https") else None
+
+    @classmethod
+    def for_page(cls, root: etree._Element, url: str) -> Resolver:
+        """The resolver of the page at ``url``: against its ``<base href>`` when that names a URL."""
+        base = root.find(".//base[@href]")
+        href = cls(url)(base.get("href")) if base is not None else None
+        return cls(href or url)
 
     def __call__(self, href: str | None) -> str | None:
         if not href:
             return None
         href = href.strip()
-        if not href or href[0] == "#" or href.startswith(("javascript:", "mailto:", "tel:", "data:")):
+        if not href or href[0] == "#":
             return None
-        if href[0] == "/" and not href.startswith("//"):
+        if href[0] == "/" and not href.startswith("//") and self.origin:
             url = self.origin + href
         elif href.startswith(("http://", "https://")):
             url = href
         else:
             try:
-                url = urljoin(self.base, href)
+                url = _web_url(urljoin(self.base, href))
             except ValueError:  # "http://[::1": not a URL
+                return None
+            if url is None:
                 return None
         if "[" in url:
             try:
@@ -255,6 +266,16 @@ class Resolver:
             except ValueError:
                 return None
         return url.split("#", 1)[0]
+
+
+def _web_url(url: str) -> str | None:
+    """``url`` with its scheme in lower case when it is http or https; None for any other scheme."""
+    scheme = url[:8].lower()
+    if scheme.startswith("https://"):
+        return "https://" + url[8:]
+    if scheme.startswith("http://"):
+        return "http://" + url[7:]
+    return None
 
 
 class PageIndex:
@@ -272,14 +293,17 @@ class PageIndex:
         self._text: list[int] = []  # characters of each element's own text
         self._tail: list[int] = []
         self.headings: dict[str, list[etree._Element]] = defaultdict(list)  # furniture heading -> elements
+        self._heading_count = 0
         self.h1: list[etree._Element] = []
         self.h2: list[etree._Element] = []
         self.anchors: list[etree._Element] = []
         self.times: list[int] = []
         self.forms: list[int] = []
         self.blockquotes: list[int] = []
+        self.images: list[int] = []  # img and amp-img
         self.shares: list[int] = []  # AMP share buttons (no <a> in them)
         self.units: list[int] = []  # p and other leaf blocks: where paragraphs may be
+        self.holds_blocks: set[int] = set()  # elements with a block element inside
         self.chrome: list[int] = []  # roots of page chrome
         self.skipped: list[int] = []  # roots of what is never text (forms, figures, AMP components)
         self.by_class: dict[str, etree._Element] = {}
@@ -319,8 +343,14 @@ class PageIndex:
                 continue
             text = child.text
             texts.append(len(text) if text else 0)
-            if text and len(text) <= 80 and (key := furniture_word(text, stop_headings)):
+            if (
+                text
+                and len(text) <= 80
+                and (key := furniture_word(text, stop_headings))
+                and self._heading_count < MAX_HEADINGS
+            ):
                 self.headings[key].append(child)
+                self._heading_count += 1
             if tag == "a":
                 if child.get("href"):
                     self.anchors.append(child)
@@ -328,7 +358,9 @@ class PageIndex:
                 self.chrome.append(pos)
             elif tag in TEXT_SKIP or tag.startswith("amp-"):
                 self.skipped.append(pos)
-                if tag in FORM_TAGS:
+                if tag in ("img", "amp-img"):
+                    self.images.append(pos)
+                elif tag in FORM_TAGS:
                     self.forms.append(pos)
                 elif tag == "amp-social-share":
                     self.shares.append(pos)
@@ -355,7 +387,9 @@ class PageIndex:
             )
             end[pos] = len(order) - 1
             block = tag in BLOCK_TAGS
-            if block and not inner and tag not in _NOT_UNITS:
+            if inner:
+                self.holds_blocks.add(pos)
+            elif block and tag not in _NOT_UNITS:
                 self.units.append(pos)
             has_block = has_block or block or inner
         return has_block

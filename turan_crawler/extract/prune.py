@@ -8,19 +8,23 @@ bottom-up pass before trafilatura sees the page.
 
 from __future__ import annotations
 
+import re
+from itertools import islice
+
 from lxml import etree
 from lxml import html as lxml_html
 
 MAX_LINKS_IN_BLOCK = 200
 LINK_LIST_TEXT_SHARE = 0.5  # at least this share of a block's text inside links makes it a link list
 LARGE_PAGE = 2_000  # anchors below which a page is left as it is (the common case: no work at all)
+_ANCHOR = re.compile(r"<a[\s>]", re.I)  # an anchor's start tag, however it is spaced or cased
 
 
 def prune_link_lists(html: str) -> str | lxml_html.HtmlElement:
     """``html`` without its long link lists: unchanged when it has fewer than LARGE_PAGE anchors, else
     the pruned tree (lxml.html's, which trafilatura takes as it is: the page is parsed once more, not
     twice)."""
-    if html.count("<a ") + html.count("<A ") < LARGE_PAGE:
+    if sum(1 for _ in islice(_ANCHOR.finditer(html), LARGE_PAGE)) < LARGE_PAGE:
         return html
     try:
         root = lxml_html.document_fromstring(html)

@@ -11,14 +11,15 @@ cannot make a crawl fetch without end.
 
 from __future__ import annotations
 
-import json
 import re
-from urllib.parse import urljoin
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 
 import tinycss2
 from lxml import etree
 
-from .page import Resolver
+from .page import PageIndex, Resolver, normalize, text_of
+from .structure import PageStructure
 
 MAX_PER_PAGE = 150  # requisite URLs taken from one page or stylesheet
 MAX_CSS_BYTES = 2 * 1024 * 1024
@@ -73,102 +74,107 @@ def stylesheet_urls(css: bytes | str, base: str) -> list[str]:
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
             found += [t.value for t in rule.prelude if t.type == "string"][:1]
         found += _css_urls(getattr(rule, "prelude", None)) + _css_urls(getattr(rule, "content", None))
-    return _absolute(found, base)
+    return _absolute(found, Resolver(base))
 
 
-def _absolute(urls: list[str], base: str) -> list[str]:
-    resolve = Resolver(base)
-    out = []
-    for url in urls:
-        absolute = resolve(url)
-        if absolute and absolute.startswith(("http://", "https://")):
-            out.append(absolute)
-    return list(dict.fromkeys(out))[:MAX_PER_PAGE]
+class _Urls:
+    """Absolute URLs in the order first named, each once, at most MAX_PER_PAGE: what comes after that is
+    not even resolved (a page with a million images named a million URLs to join)."""
+
+    def __init__(self, resolve: Resolver):
+        self.resolve = resolve
+        self.found: dict[str, None] = {}
+
+    @property
+    def full(self) -> bool:
+        return len(self.found) >= MAX_PER_PAGE
+
+    def add(self, refs: Iterable[str | None]) -> None:
+        for ref in refs:
+            if self.full:
+                return
+            if url := self.resolve(ref):
+                self.found[url] = None
+
+
+def _absolute(refs: Iterable[str | None], resolve: Resolver) -> list[str]:
+    urls = _Urls(resolve)
+    urls.add(refs)
+    return list(urls.found)
+
+
+def _image_refs(el: etree._Element) -> Iterator[str]:
+    """The URLs an image element names: ``src`` and lazy-load attributes, then its ``srcset``s."""
+    for attribute in IMAGE_ATTRIBUTES:
+        if value := el.get(attribute):
+            yield value
+    for attribute in SRCSET_ATTRIBUTES:
+        if value := el.get(attribute):
+            yield from _srcset_urls(value)
 
 
 _REQUISITE_TAGS = ("link", "script", "style", "img", "source", "input", "amp-img")
 _STYLED = etree.XPath("//@style[contains(., 'url(')]/..")
 
 
-def page_requisites(root: etree._Element, base: str) -> dict[str, list[str]]:
-    """{'stylesheet': [...], 'image': [...], 'script': [...]}: absolute URLs in page order, deduplicated.
-    Only the elements that can name one are visited (lxml picks them in C: a full walk in Python took a
-    sixth of the extraction's time)."""
-    base = _base_href(root, base)
-    found: dict[str, list[str]] = {kind: [] for kind in KINDS}
+def page_requisites(root: etree._Element, resolve: Resolver) -> dict[str, list[str]]:
+    """{'stylesheet': [...], 'image': [...], 'script': [...]}: absolute URLs in page order, deduplicated,
+    at most MAX_PER_PAGE of each kind. Only the elements that can name one are visited (lxml picks them in
+    C: a full walk in Python took a sixth of the extraction's time)."""
+    found = {kind: _Urls(resolve) for kind in KINDS}
+    stylesheets, images, scripts = found["stylesheet"], found["image"], found["script"]
     for el in root.iter(_REQUISITE_TAGS):
         tag = el.tag
-        if tag == "link" and "stylesheet" in (el.get("rel") or "").lower().split() and el.get("href"):
-            found["stylesheet"].append(el.get("href"))
-        elif tag == "script" and el.get("src"):
-            found["script"].append(el.get("src"))
-        elif tag == "style" and el.text:
-            found["stylesheet"] += inline_css_urls(el.text or "")
-        elif tag in ("img", "source", "input", "amp-img"):
-            found["image"] += [el.get(a) for a in IMAGE_ATTRIBUTES if el.get(a)]
-            for attribute in SRCSET_ATTRIBUTES:
-                if el.get(attribute):
-                    found["image"] += _srcset_urls(el.get(attribute))
-    for el in _STYLED(root):
-        found["image"] += inline_css_urls(el.get("style"))
-    return {kind: _absolute(urls, base) for kind, urls in found.items()}
+        if tag == "link" and "stylesheet" in (el.get("rel") or "").lower().split():
+            stylesheets.add([el.get("href")])
+        elif tag == "script":
+            scripts.add([el.get("src")])
+        elif tag == "style" and el.text and not stylesheets.full:
+            stylesheets.add(inline_css_urls(el.text))
+        elif tag in ("img", "source", "input", "amp-img") and not images.full:
+            images.add(_image_refs(el))
+    if not images.full:
+        for el in _STYLED(root):
+            images.add(inline_css_urls(el.get("style")))
+    return {kind: list(urls.found) for kind, urls in found.items()}
 
 
-def _base_href(root: etree._Element, url: str) -> str:
-    base = root.find(".//base[@href]")
-    return urljoin(url, base.get("href")) if base is not None else url
-
-
-def lead_image(root: etree._Element, base: str) -> str | None:
-    """The article's lead image as the page declares it (og:image, twitter:image, JSON-LD ``image``), else
-    the first image inside the article's ``<figure>`` or ``<article>``."""
-    for meta in root.iterfind(".//meta"):
-        key = (meta.get("property") or meta.get("name") or "").lower()
-        declared = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
-        if key in declared and (absolute := _absolute([meta.get("content") or ""], base)):
-            return absolute[0]
-    for script in root.iterfind(".//script[@type='application/ld+json']"):
-        try:
-            image = _jsonld_image(json.loads(script.text or ""))
-        except (ValueError, RecursionError):
-            continue
-        if image and (absolute := _absolute([image], base)):
-            return absolute[0]
-    headlines, title = _headlines(root)
-    for img in root.iter("img"):  # the site's own habit (SITE.md): the lead image's alt text is the title
-        alt = " ".join((img.get("alt") or "").split()).casefold()
-        if len(alt) >= 10 and (alt in headlines or alt in title):
-            urls = _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], base)
-            if urls:
-                return urls[0]
-    for el in root.iter("figure", "p"):  # a figure above the text: an image inside the text is no lead
+def lead_image(
+    page: PageIndex,
+    structure: PageStructure,
+    declared: str | None,
+    title: str,
+    header: tuple[int, int] | None,
+) -> str | None:
+    """The article's lead image: the one its metadata declares (``declared``); else the image whose alt
+    text is the headline (the site's habit, SITE.md); else the first image of the article's ``header`` area
+    (positions above the headline or between it and the text) outside menus and lists of links; else the
+    first image of a figure above the text."""
+    resolve = structure.resolve
+    if declared and (url := resolve(declared)):
+        return url
+    headlines = {title.casefold(), *(text_of(h).casefold() for h in page.h1)}
+    for pos in page.images:
+        alt = normalize(page.order[pos].get("alt")).casefold()
+        if len(alt) >= 10 and alt in headlines and (url := _image_url(page.order[pos], resolve)):
+            return url
+    if header is not None:
+        lo, hi = header
+        for pos in page.images[bisect_left(page.images, lo) : bisect_right(page.images, hi)]:
+            if structure.chrome.covers(pos) or structure.lists.covers(pos) or structure.furniture_kind(pos):
+                continue
+            if url := _image_url(page.order[pos], resolve):
+                return url
+    for el in page.body.iter("figure", "p"):  # a figure above the text: an image inside the text is no lead
         if el.tag == "p" and len("".join(el.itertext()).strip()) >= 100:
             break
         if el.tag == "figure":
-            for img in el.iter("img"):
-                if urls := _absolute([img.get(a) for a in IMAGE_ATTRIBUTES if img.get(a)], base):
-                    return urls[0]
+            for img in el.iter("img", "amp-img"):
+                if url := _image_url(img, resolve):
+                    return url
     return None
 
 
-def _headlines(root: etree._Element) -> tuple[set[str], str]:
-    """The page's headings (<h1>, <h2>) and its <title> (which holds the headline and the site's name)."""
-    headings = {" ".join("".join(h.itertext()).split()).casefold() for h in root.iter("h1", "h2")}
-    return headings, " ".join((root.findtext(".//title") or "").split()).casefold()
-
-
-def _jsonld_image(data) -> str | None:
-    for item in data if isinstance(data, list) else [data]:
-        if not isinstance(item, dict):
-            continue
-        for candidate in [
-            item.get("image"),
-            *[g.get("image") for g in item.get("@graph", []) if isinstance(g, dict)],
-        ]:
-            if isinstance(candidate, list):
-                candidate = candidate[0] if candidate else None
-            if isinstance(candidate, dict):
-                candidate = candidate.get("url") or candidate.get("contentUrl")
-            if isinstance(candidate, str) and candidate:
-                return candidate
-    return None
+def _image_url(el: etree._Element, resolve: Resolver) -> str | None:
+    """The first URL an image element names that resolves."""
+    return next(filter(None, map(resolve, _image_refs(el))), None)

@@ -73,6 +73,15 @@ class Group:
         return [item.link.url for item in self.items if item.dated]
 
 
+def _next_other_url(links: list[Link]) -> list[int]:
+    """For each link, the index of the first link after it to another URL (``len(links)`` when none): a
+    run of links holds two URLs exactly when its first link's next other URL lies inside it."""
+    found = [len(links)] * len(links)
+    for i in range(len(links) - 2, -1, -1):
+        found[i] = i + 1 if links[i + 1].url != links[i].url else found[i + 1]
+    return found
+
+
 def _same_row(previous: etree._Element, parent: etree._Element) -> bool:
     return (
         previous.getnext() is parent
@@ -88,7 +97,7 @@ class PageStructure:
         self.page = page
         self.url = url
         self.site = site
-        resolve = Resolver(url)
+        self.resolve = resolve = Resolver.for_page(page.root, url)
         self.links: list[Link] = []
         for anchor in page.anchors[:MAX_ANCHORS]:
             target = resolve(anchor.get("href"))
@@ -96,11 +105,21 @@ class PageStructure:
                 self.links.append(Link(page.position[anchor], target, site.article_url(target)))
         self.link_pos = [link.pos for link in self.links]
         self.article_links = [link for link in self.links if link.article]
-        own = urlsplit(url).path.rstrip("/")
-        self._others = [link for link in self.article_links if urlsplit(link.url).path.rstrip("/") != own]
+        self._all_article_pos = [link.pos for link in self.article_links]
+        split = urlsplit(url)
+        own, origin = split.path.rstrip("/"), f"{split.scheme}://{split.netloc}/"
+        # Teasers link to the site's articles; a site read without rules of its own has no URL grammar to
+        # tell them, so there any page of the page's own host may be one.
+        teased = self.article_links
+        if not site.site_rules:
+            teased = [link for link in self.links if link.url.startswith(origin)]
+        self._others = [link for link in teased if urlsplit(link.url).path.rstrip("/") != own]
+        # the page's language: its URL's, else the one it declares
+        self.lang = site.lang_of(url) or (page.root.get("lang") or "").split("-")[0] or None
         self._article_pos = [link.pos for link in self._others]
         self.chrome = Spans(page, page.chrome)
         self.furniture = self._furniture_blocks()
+        self._furniture_starts = [start for start, _stop, _kind in self.furniture]
         self.embeds = [pos for pos in page.blockquotes if self._is_embed(pos)]
         self.not_text = Spans(page, page.skipped + self.embeds)
         self.items = self._items()
@@ -150,14 +169,24 @@ class PageStructure:
         return False
 
     def furniture_kind(self, pos: int) -> str | None:
-        """The kind of the innermost furniture block holding ``pos``."""
-        found = None
-        for start, stop, kind in self.furniture:
-            if start > pos:
-                break
+        """The kind of the innermost furniture block holding ``pos``: the last to start before it that
+        has not ended."""
+        for i in range(bisect_right(self._furniture_starts, pos) - 1, -1, -1):
+            _start, stop, kind = self.furniture[i]
             if pos <= stop:
-                found = kind
-        return found
+                return kind
+        return None
+
+    def links_in(self, pos: int) -> list[Link]:
+        """The links inside the subtree at ``pos``."""
+        last = self.page.end[pos]
+        return self.links[bisect_left(self.link_pos, pos) : bisect_right(self.link_pos, last)]
+
+    def article_links_between(self, start: int, stop: int) -> list[Link]:
+        """The article links at positions ``start`` to ``stop``."""
+        return self.article_links[
+            bisect_left(self._all_article_pos, start) : bisect_right(self._all_article_pos, stop)
+        ]
 
     # -- embeds ---------------------------------------------------------------------------------------
     def _is_embed(self, pos: int) -> bool:
@@ -169,8 +198,7 @@ class PageStructure:
             return True
         if el.get("cite") and is_social(el.get("cite")):
             return True
-        last = self.page.end[pos]
-        return any(pos <= link.pos <= last and is_social(link.url) for link in self.links)
+        return any(is_social(link.url) for link in self.links_in(pos))
 
     # -- link items and groups ------------------------------------------------------------------------
     def _items(self) -> list[Item]:
@@ -180,6 +208,7 @@ class PageStructure:
         body = page.body
         h1 = sorted(page.position[el] for el in page.h1)
         long_units = [pos for pos in page.units if page.text_length(pos) >= MIN_PARAGRAPH]
+        other_url = _next_other_url(links)
         items: dict[int, Item] = {}
         for link in links:
             cur = link.pos
@@ -189,7 +218,7 @@ class PageStructure:
                     break
                 ppos = page.position[parent]
                 lo, hi = bisect_left(positions, ppos), bisect_right(positions, page.end[ppos])
-                if hi - lo > 1 and any(links[i].url != link.url for i in range(lo, hi)):
+                if other_url[lo] < hi:  # the parent links to two articles: this one and another
                     break
                 last = page.end[ppos]
                 if page.text_length(ppos) > ITEM_MAX_TEXT or page.any_between(h1, ppos, last):

@@ -8,8 +8,12 @@ everything site-specific from it, the way web-poet's rules pick a page object pe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+# A listing's page in path style: /en/politics/page/2, /en/politics/2 (the listing's path, the number).
+PAGE_SUFFIX = re.compile(r"^(.*?)(?:/page)?/(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,13 @@ class Furniture:
 
     ``latest_news`` and ``related`` name link blocks (their wording only orders what the crawl follows:
     such blocks are also recognised by their structure); ``stop`` names blocks after which no article text
-    follows; ``byline_labels`` open a byline ("By", "Müəllif:"); ``credit_labels`` open a photo credit
-    ("Foto:"); ``not_published_labels`` mark a printed date that is not the publication date ("Updated",
-    "Printed"); ``page_words`` name pagination anchors ("Next", "Növbəti"); ``error_phrases`` are the
-    headings of a "not found" page; ``old_classes`` maps roles (title, body, paywalled, date...) to class
-    names of an older layout that is still linked.
+    follows; ``paywall_markers`` are the whole lines under a paywalled teaser; ``category_labels`` are the
+    category names printed on articles (in their own case: a line that is one is a label, never a headline
+    or an author); ``byline_labels`` open a byline ("By", "Müəllif:"); ``credit_labels`` open a photo
+    credit ("Foto:"); ``not_published_labels`` mark a printed date that is not the publication date
+    ("Updated", "Printed"); ``page_words`` name pagination anchors ("Next", "Növbəti"); ``error_phrases``
+    are the headings of a "not found" page; ``old_classes`` maps roles (title, body, paywalled, date...) to
+    class names of an older layout that is still linked.
     """
 
     latest_news: frozenset[str] = frozenset()
@@ -41,7 +47,7 @@ class Furniture:
     paywall_markers: tuple[str, ...] = ()
     job_titles: tuple[str, ...] = ()
     not_authors: frozenset[str] = frozenset()
-    category_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    category_labels: frozenset[str] = frozenset()
     byline_labels: tuple[str, ...] = ()
     credit_labels: tuple[str, ...] = ()
     not_published_labels: tuple[str, ...] = ()
