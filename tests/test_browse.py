@@ -64,6 +64,19 @@ def test_facets_come_back_labelled(ds):
     assert [r["published_at"] for r in first] == sorted((r["published_at"] for r in first), reverse=True)
 
 
+def test_the_plugin_package_brings_its_stylesheet_and_templates(ds):
+    """Datasette serves the package's static/ and templates/ itself: every page links the stylesheet."""
+    ours = next(p for p in get(ds, "/-/plugins.json").json() if p["name"] == "turan-crawler")
+    assert ours["static"] and ours["templates"]
+    linked = re.findall(
+        r'<link rel="stylesheet" href="(/-/static-plugins/turan-crawler/[^"]+)"', get(ds, "/turan").text
+    )
+    assert linked == ["/-/static-plugins/turan-crawler/turan.css"]
+    css = get(ds, linked[0])
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert css.text == resources.files("turan_crawler.datasette").joinpath("static/turan.css").read_text()
+
+
 def test_search_ranks_the_matching_article_first_with_a_snippet(ds):
     found = get(ds, "/turan/search.json?q=Lachin&lang=&_shape=array").json()
     assert (

@@ -6,7 +6,10 @@ Routes (every id that is not there answers 404 with a sentence, never a 500):
 - ``/-/turan/article/ID``: the article as a person reads it, with its captures, versions, translations;
 - ``/-/turan/article/ID/diff`` (``?from=V&to=W``): what changed between versions, word by word;
 - ``/-/turan/capture/ID`` and ``/-/turan/capture/ID/raw``: the archived page as captured, sandboxed;
-- ``/-/turan/dashboard``, ``/-/turan/feed.atom`` (also at ``/DB/feed.atom``), ``/-/turan/turan.css``.
+- ``/-/turan/dashboard``, ``/-/turan/feed.atom`` (also at ``/DB/feed.atom``).
+
+Datasette serves the package's ``templates/`` and ``static/`` itself (the entry point names the package):
+the stylesheet is ``/-/static-plugins/turan-crawler/turan.css``.
 
 Archived HTML is only ever shown inside a sandboxed frame whose response carries
 ``Content-Security-Policy: sandbox; default-src 'none'``: no script runs, nothing is fetched from the
@@ -23,7 +26,6 @@ from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
-from jinja2 import FileSystemLoader
 from markupsafe import Markup, escape
 
 from ..extract.decode import decode_html
@@ -32,8 +34,6 @@ from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at
 from ..warc.records import payload_digest
 from . import atom, charts, display, facets, search
 from .replay import rewrite_css, rewrite_html, stamp
-
-HERE = Path(__file__).resolve().parent
 
 
 def sandbox_csp(request) -> str:
@@ -66,6 +66,7 @@ def _database(datasette):
     return datasette.get_database(database_name(datasette))
 
 
+STYLESHEET = "/-/static-plugins/turan-crawler/turan.css"  # static/turan.css, served by Datasette
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger id is simply not there
 
 
@@ -472,11 +473,6 @@ async def atom_feed(request, datasette) -> Response:
     return Response(body, content_type=atom.CONTENT_TYPE, headers={"Cache-Control": "max-age=300"})
 
 
-async def stylesheet(request, datasette) -> Response:
-    css = (HERE / "static" / "turan.css").read_text(encoding="utf-8")
-    return Response(css, content_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"})
-
-
 async def no_such_page(request, datasette) -> Response:
     return await _not_there(
         datasette, request, f"Nothing at {request.path}: capture and article ids are whole numbers."
@@ -493,7 +489,6 @@ def register_routes(datasette):
         (r"^/-/turan/article/(?P<id>\d+)/diff$", article_diff),
         (r"^/-/turan/dashboard$", dashboard),
         (r"^/-/turan/feed\.atom$", atom_feed),
-        (r"^/-/turan/turan\.css$", stylesheet),
     ]
     # the feed's documented address (datasette-atom's, which served it as application/xml without authors)
     routes.append((rf"^/{re.escape(database_name(datasette))}/feed\.atom$", atom_feed))
@@ -541,18 +536,7 @@ def lead_order(columns: list[dict], table: str | None) -> list[int]:
 
 @hookimpl
 def prepare_jinja2_environment(env):
-    """Our templates (the article page, diff, dashboard, and the row/table overrides, which extend
-    Datasette's own) before Datasette's defaults, after any --template-dir."""
-    ours = str(HERE / "templates")
-    loaders = getattr(env.loader, "loaders", [])
-    searchpath = getattr(loaders[0], "searchpath", None) if loaders else None
-    if isinstance(searchpath, list):
-        if ours not in searchpath:
-            searchpath.insert(max(len(searchpath) - 1, 0), ours)
-    else:  # another Datasette layout: put ours first
-        from jinja2 import ChoiceLoader
-
-        env.loader = ChoiceLoader([FileSystemLoader(ours), env.loader])
+    """The filters our templates use (Datasette finds the templates themselves: see the module)."""
     env.filters["human_date"] = display.human_date
     env.filters["date_html"] = display.date_html
     env.filters["lead_order"] = lead_order
@@ -576,7 +560,7 @@ def register_facet_classes():
 
 @hookimpl
 def extra_css_urls():
-    return ["/-/turan/turan.css"]
+    return [STYLESHEET]
 
 
 @hookimpl
