@@ -102,6 +102,27 @@ def test_canned_queries_return_their_rows(ds):
     assert latest[0]["published_at"] >= latest[-1]["published_at"]
 
 
+def test_the_feed_address_is_the_atom_feed_not_a_canned_query(ds):
+    assert get(ds, "/turan/feed").status_code == 404
+    assert get(ds, "/turan/feed.atom").headers["content-type"].startswith("application/atom+xml")
+
+
+def test_the_plugin_registers_only_the_sql_functions_the_queries_use(ds):
+    registered = {
+        r["name"]
+        for r in get(
+            ds,
+            "/turan.json?_shape=array&sql=select+name+from+pragma_function_list+where+name+like+'turan%25'",
+        ).json()
+    }
+    used = {
+        name
+        for query in METADATA["databases"]["turan"]["queries"].values()
+        for name in re.findall(r"\b(turan_\w+)\(", query["sql"])
+    }
+    assert registered == used == {"turan_match", "turan_snippet"}
+
+
 def test_archived_page_route_serves_the_captured_bytes_in_a_sandbox(ds, history_archive):
     conn = sqlite3.connect(history_archive / "turan.db")
     capture_id, warc_file, offset = conn.execute(

@@ -29,7 +29,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from ..extract.decode import decode_html
-from ..fold import WORD, fold
+from ..fold import WORD
 from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at
 from ..warc.records import payload_digest
 from . import atom, charts, display, facets, search
@@ -499,8 +499,7 @@ def register_routes(datasette):
 # -- search -------------------------------------------------------------------------------------------
 @hookimpl
 def prepare_connection(conn):
-    """The folded search's functions, on every connection Datasette opens (the same fold as the index)."""
-    conn.create_function("turan_fold", 1, fold, deterministic=True)
+    """The folded search's functions (search.py), on every connection Datasette opens."""
     conn.create_function("turan_match", 1, search.match_query, deterministic=True)
     conn.create_function("turan_match", 2, search.match_query, deterministic=True)
     conn.create_function("turan_snippet", 2, search.snippet, deterministic=True)
