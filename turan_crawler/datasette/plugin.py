@@ -536,6 +536,7 @@ def lead_order(columns: list[dict], table: str | None) -> list[int]:
 @hookimpl
 def prepare_jinja2_environment(env):
     """The filters our templates use (Datasette finds the templates themselves: see the module)."""
+    env.filters["http_url"] = display.http_url
     env.filters["human_date"] = display.human_date
     env.filters["date_html"] = display.date_html
     env.filters["lead_order"] = lead_order

@@ -1,0 +1,92 @@
+"""Browsing an archive of hostile pages: what a crawled page or a damaged index holds never becomes a
+script on the archive's origin, a file read outside the archive or a server error."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+import yaml
+from datasette.app import Datasette
+
+from turan_crawler.datasette.serve import SETTINGS
+
+METADATA = yaml.safe_load(resources.files("turan_crawler.datasette").joinpath("metadata.yml").read_text())
+
+
+@pytest.fixture
+def archive(history_archive, tmp_path) -> Path:
+    """A copy of the history archive, to damage."""
+    shutil.copytree(history_archive, tmp_path / "a")
+    return tmp_path / "a"
+
+
+@pytest.fixture
+def ds(archive) -> Datasette:
+    return Datasette([str(archive / "turan.db")], metadata=METADATA, settings=SETTINGS)
+
+
+def get(ds: Datasette, path: str):
+    return asyncio.run(ds.client.get(path))
+
+
+def change(archive: Path, sql: str, *params) -> None:
+    with sqlite3.connect(archive / "turan.db") as conn:
+        conn.execute(sql, params)
+
+
+def one(archive: Path, sql: str, *params):
+    with sqlite3.connect(archive / "turan.db") as conn:
+        return conn.execute(sql, params).fetchone()
+
+
+class Hrefs(HTMLParser):
+    """Every href and src of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found += [value for name, value in attrs if name in ("href", "src") and value is not None]
+
+
+def hrefs(html: str) -> list[str]:
+    parser = Hrefs()
+    parser.feed(html)
+    return parser.found
+
+
+def test_a_stored_javascript_url_never_becomes_a_link(archive, ds):
+    article_id = one(archive, "select id from articles where version = 2 limit 1")[0]
+    change(archive, "update articles set url = 'java\tscript:alert(1)' where id = ?", article_id)
+    change(
+        archive,
+        "update articles set url = 'javascript:alert(2)' where id = (select min(id) from articles where id != ?)",
+        article_id,
+    )
+    change(
+        archive,
+        "insert into links (src_url, dst_url, kind) values (?, ' JAVASCRIPT:alert(document.domain)', 'translation')",
+        "java\tscript:alert(1)",
+    )
+    pages = [
+        f"/-/turan/article/{article_id}",
+        f"/turan/articles/{article_id}",
+        f"/-/turan/article/{article_id}/diff",
+    ]
+    for path in pages:
+        page = get(ds, path)
+        assert page.status_code == 200, path
+        found = hrefs(page.text)
+        assert found and not [h for h in found if "script:" in h.lower().replace("\t", "")], path
+    assert "JAVASCRIPT:alert(document.domain)" in get(ds, pages[0]).text  # shown as text, not as a link
+    feed = ElementTree.fromstring(get(ds, "/-/turan/feed.atom").content)
+    links = [link.get("href") for link in feed.iter("{http://www.w3.org/2005/Atom}link")]
+    assert links and all(href.startswith("http") for href in links)
