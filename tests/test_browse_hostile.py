@@ -90,3 +90,20 @@ def test_a_stored_javascript_url_never_becomes_a_link(archive, ds):
     feed = ElementTree.fromstring(get(ds, "/-/turan/feed.atom").content)
     links = [link.get("href") for link in feed.iter("{http://www.w3.org/2005/Atom}link")]
     assert links and all(href.startswith("http") for href in links)
+
+
+def test_an_archived_page_with_broken_urls_is_still_shown():
+    from turan_crawler.datasette.replay import archived_url, rewrite_css, rewrite_html
+
+    for broken in ("http://[::1", "//[oops/x.png", "https://a]b["):
+        assert archived_url(broken, "http://x/a/", "20260101000000") == broken
+    page = rewrite_html(
+        '<html><head><base href="http://[::1"></head><body><a href="http://[::1">a</a>'
+        '<img src="/ok.png" srcset="http://[::1 2x, /big.png 3x" style="background: url(http://[::1)">'
+        "</body></html>",
+        "http://x/a/",
+        "20260101000000",
+    )
+    assert 'href="http://[::1"' in page and 'src="/-/turan/at/20260101000000/http://x/ok.png"' in page
+    assert "/-/turan/at/20260101000000/http://x/big.png 3x" in page
+    assert rewrite_css("a{background:url(http://[::1)}", "http://x/", "20260101000000")
