@@ -107,3 +107,18 @@ def test_an_archived_page_with_broken_urls_is_still_shown():
     assert 'href="http://[::1"' in page and 'src="/-/turan/at/20260101000000/http://x/ok.png"' in page
     assert "/-/turan/at/20260101000000/http://x/big.png 3x" in page
     assert rewrite_css("a{background:url(http://[::1)}", "http://x/", "20260101000000")
+
+
+def test_only_archived_fonts_are_readable_by_other_origins(archive, ds):
+    """The sandboxed frame's fonts are cross-origin requests; nothing else of the archive needs to be."""
+    kinds = {}
+    with sqlite3.connect(archive / "turan.db") as conn:
+        for capture_id, content_type in conn.execute(
+            "select id, content_type from captures where outcome = 'ok' and warc_file is not null"
+        ):
+            kinds.setdefault((content_type or "").split("/")[0], capture_id)
+    assert {"font", "text", "image"} <= set(kinds)
+    for kind, capture_id in kinds.items():
+        raw = get(ds, f"/-/turan/capture/{capture_id}/raw")
+        assert raw.status_code == 200, kind
+        assert raw.headers.get("access-control-allow-origin") == ("*" if kind == "font" else None), kind

@@ -23,6 +23,7 @@ import difflib
 import re
 import weakref
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
@@ -218,19 +219,24 @@ def _sandboxed(request, stored: StoredResponse, body: bytes, url: str, timestamp
     elif kind == "text/css":
         text, _codec = decode_html(body, dict(stored.http_headers))
         body, content_type = rewrite_css(text, url, timestamp).encode("utf-8"), "text/css; charset=utf-8"
-    return Response(
-        body,
-        status=200,
-        content_type=content_type,
-        headers={
-            "Content-Security-Policy": sandbox_csp(request),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "private, max-age=3600",
-            # the sandboxed frame has an opaque origin: its fonts are cross-origin requests
-            "Access-Control-Allow-Origin": "*",
-        },
-    )
+    headers = {
+        "Content-Security-Policy": sandbox_csp(request),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "private, max-age=3600",
+    }
+    if _is_font(kind, url):  # the sandboxed frame has an opaque origin: its fonts are cross-origin requests
+        headers["Access-Control-Allow-Origin"] = "*"
+    return Response(body, status=200, content_type=content_type, headers=headers)
+
+
+FONT_TYPES = ("font/", "application/font", "application/x-font", "application/vnd.ms-fontobject")
+FONT_EXTENSIONS = (".woff", ".woff2", ".ttf", ".otf", ".eot")
+
+
+def _is_font(kind: str, url: str) -> bool:
+    """A font, by its Content-Type or (servers often send octet-stream) its URL's extension."""
+    return kind.startswith(FONT_TYPES) or urlsplit(url).path.lower().endswith(FONT_EXTENSIONS)
 
 
 async def archived_raw(request, datasette) -> Response:
