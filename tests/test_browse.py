@@ -527,3 +527,14 @@ def test_later_pages_show_the_facets_of_the_first(ds):
         counted["category"] and again["category"] == counted["category"]
     )  # not just the rows after the cursor
     assert sum(n for _, n in counted["lang"]) == rows(ds, "select count(*) from articles")[0][0]
+
+
+def test_an_index_named_otherwise_gets_links_to_its_own_name():
+    from turan_crawler.datasette.serve import bundled_metadata
+
+    metadata = bundled_metadata("news.2026")
+    assert list(metadata["databases"]) == ["news.2026"]
+    descriptions = metadata["description_html"] + metadata["databases"]["news.2026"]["description_html"]
+    links = re.findall(r'href="(/[^"]*)"', descriptions)
+    assert "/news~2E2026/search" in links and "/news~2E2026/articles" in links
+    assert all(link.startswith(("/news~2E2026/", "/-/")) for link in links), links

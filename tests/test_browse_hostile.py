@@ -122,3 +122,19 @@ def test_only_archived_fonts_are_readable_by_other_origins(archive, ds):
         raw = get(ds, f"/-/turan/capture/{capture_id}/raw")
         assert raw.status_code == 200, kind
         assert raw.headers.get("access-control-allow-origin") == ("*" if kind == "font" else None), kind
+
+
+def test_a_warc_file_outside_the_warc_folder_is_never_read(archive, ds):
+    capture_id, warc_file = one(
+        archive,
+        "select id, warc_file from captures where outcome = 'ok' and content_type like 'text/html%' limit 1",
+    )
+    shutil.copy(archive / "warc" / warc_file, archive / "outside.warc.gz")  # a readable record, elsewhere
+    for name in ("../outside.warc.gz", str(archive / "outside.warc.gz"), "..", "x\0y"):
+        change(archive, "update captures set warc_file = ? where id = ?", name, capture_id)
+        for path in (f"/-/turan/capture/{capture_id}", f"/-/turan/capture/{capture_id}/raw"):
+            page = get(ds, path)
+            assert page.status_code == 404 and "not the name of a file in the archive" in page.text, (
+                name,
+                path,
+            )

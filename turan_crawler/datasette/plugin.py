@@ -29,6 +29,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from ..archiving.paths import ArchivePaths
 from ..extract.decode import decode_html
 from ..fold import WORD
 from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at
@@ -100,7 +101,11 @@ async def _record_capture(datasette, capture: dict) -> dict:
 
 
 def _warc_path(datasette, warc_file: str) -> Path:
-    return Path(_database(datasette).path).parent / "warc" / warc_file
+    """The file a captures row names, in the archive's warc folder; Unavailable for a name with a folder
+    in it: the index is data, and data never chooses which file of the machine is read."""
+    if Path(warc_file).name != warc_file or warc_file == ".." or "\0" in warc_file:
+        raise Unavailable(404, f"{warc_file!r} is not the name of a file in the archive's warc folder.")
+    return ArchivePaths(Path(_database(datasette).path).parent).warc_dir / warc_file
 
 
 def _read_checked(path: Path, source: dict) -> StoredResponse:
