@@ -4,6 +4,7 @@ script on the archive's origin, a file read outside the archive or a server erro
 from __future__ import annotations
 
 import asyncio
+import gzip
 import shutil
 import sqlite3
 from html.parser import HTMLParser
@@ -138,3 +139,25 @@ def test_a_warc_file_outside_the_warc_folder_is_never_read(archive, ds):
                 name,
                 path,
             )
+
+
+def test_the_frame_is_drawn_from_the_index_and_the_bytes_are_checked_where_they_are_served(archive, ds):
+    """The archived-page frame reads only the record's headers; its /raw reads, hashes and decodes the
+    payload (once). A payload changed after archiving behind intact headers is caught there."""
+    capture_id, warc_file, offset, length = one(
+        archive,
+        "select id, warc_file, warc_offset, warc_length from captures "
+        "where outcome = 'ok' and content_type like 'text/html%' and refers_to_capture_id is null limit 1",
+    )
+    path = archive / "warc" / warc_file
+    record = bytearray(gzip.decompress(path.read_bytes()[offset : offset + length]))
+    payload_at = record.index(b"\r\n\r\n", record.index(b"\r\n\r\n") + 4) + 4
+    record[(payload_at + len(record)) // 2] ^= 0x20  # one bit of the body flipped, headers untouched
+    with open(path, "ab") as fh:
+        changed_at = fh.tell()
+        fh.write(gzip.compress(bytes(record)))
+    change(archive, "update captures set warc_offset = ? where id = ?", changed_at, capture_id)
+    page = get(ds, f"/-/turan/capture/{capture_id}")
+    assert page.status_code == 200 and f"src='/-/turan/capture/{capture_id}/raw'" in page.text
+    raw = get(ds, f"/-/turan/capture/{capture_id}/raw")
+    assert raw.status_code == 422 and "fails its digest" in raw.text

@@ -28,11 +28,12 @@ from urllib.parse import urlsplit
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
+from warcio.archiveiterator import ArchiveIterator
 
 from ..archiving.paths import ArchivePaths
 from ..extract.decode import decode_html
 from ..fold import WORD
-from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at
+from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at, too_large_error
 from ..warc.records import payload_digest
 from . import atom, charts, display, facets, search
 from .replay import rewrite_css, rewrite_html, stamp
@@ -108,33 +109,70 @@ def _warc_path(datasette, warc_file: str) -> Path:
     return ArchivePaths(Path(_database(datasette).path).parent).warc_dir / warc_file
 
 
-def _read_checked(path: Path, source: dict) -> StoredResponse:
-    """The record of ``source`` (a captures row), read and checked against the index: Unavailable when
-    the file is missing, the bytes cannot be read, the offset holds another record or the digest fails."""
-    where = f"{source['warc_file']} at offset {source['warc_offset']}"
+def _read(path: Path, source: dict, reader):
+    """``reader(path, offset)`` for the record of ``source`` (a captures row); Unavailable when the file
+    is missing or its bytes cannot be parsed."""
     if not path.exists():
         raise Unavailable(404, f"The WARC file {source['warc_file']} is missing from the archive.")
     try:
-        stored = read_record_at(path, source["warc_offset"])
+        return reader(path, source["warc_offset"])
     except Exception as exc:  # noqa: BLE001 (any way damaged bytes fail to parse: say so, never a 500)
+        where = f"{source['warc_file']} at offset {source['warc_offset']}"
         raise Unavailable(422, f"The record in {where} cannot be read ({type(exc).__name__}).") from None
-    if stored.record_type is None or stored.url is None:
+
+
+def _check(source: dict, record_type: str | None, url: str | None, digest: str | None) -> None:
+    """Unavailable unless the record found is the response the index names, with its digest."""
+    where = f"{source['warc_file']} at offset {source['warc_offset']}"
+    if record_type is None or url is None:
         raise Unavailable(422, f"The record in {where} cannot be read (no WARC record starts there).")
-    if stored.record_type != "response" or stored.url != source["url"]:
-        raise Unavailable(422, f"{where} holds another record than the index says ({stored.url}).")
-    if payload_digest(stored.payload) != source["payload_digest"]:
+    if record_type != "response" or url != source["url"]:
+        raise Unavailable(422, f"{where} holds another record than the index says ({url}).")
+    if digest != source["payload_digest"]:
         raise Unavailable(422, f"The record in {where} fails its digest: its bytes changed after archiving.")
+
+
+def _read_checked(path: Path, source: dict) -> StoredResponse:
+    """The record of ``source``, read whole and its payload's digest computed and checked."""
+    stored = _read(path, source, read_record_at)
+    _check(source, stored.record_type, stored.url, payload_digest(stored.payload))
     return stored
 
 
-async def _archived(datasette, request) -> tuple[dict, dict, StoredResponse]:
-    """(capture, the capture holding the body, its record) for the route's id; Unavailable otherwise."""
+def _record_head(path: Path, offset: int) -> tuple[str | None, str | None, str | None]:
+    """(type, target URI, declared payload digest) of the record at ``offset``: its headers only (the
+    first block of its gzip member), whatever the size of its payload."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        for record in ArchiveIterator(fh):
+            headers = record.rec_headers
+            return (
+                record.rec_type,
+                headers.get_header("WARC-Target-URI"),
+                headers.get_header("WARC-Payload-Digest"),
+            )
+    return None, None, None
+
+
+def _head_checked(path: Path, source: dict) -> None:
+    """The checks the archived-page frame can make cheaply (file, offset, record, declared digest); the
+    payload itself is read, hashed and decoded once, by the frame's ``/raw``."""
+    _check(source, *_read(path, source, _record_head))
+
+
+async def _source(datasette, request) -> tuple[dict, dict]:
+    """(capture, the capture holding the body) for the route's id; Unavailable otherwise."""
     capture = await _capture(datasette, _id(request))
     if capture is None:
         raise Unavailable(404, f"There is no capture {request.url_vars['id']} in this archive.")
     if not capture.get("warc_file"):
         raise Unavailable(404, f"Capture {capture['id']} has no archived record ({capture['error']}).")
-    source = await _record_capture(datasette, capture)
+    return capture, await _record_capture(datasette, capture)
+
+
+async def _archived(datasette, request) -> tuple[dict, dict, StoredResponse]:
+    """(capture, the capture holding the body, its record, checked) for the route's id."""
+    capture, source = await _source(datasette, request)
     stored = await asyncio.to_thread(_read_checked, _warc_path(datasette, source["warc_file"]), source)
     return capture, source, stored
 
@@ -178,7 +216,8 @@ async def _article_of_capture(datasette, capture: dict) -> dict | None:
 
 async def archived_page(request, datasette) -> Response:
     try:
-        capture, source, stored = await _archived(datasette, request)
+        capture, source = await _source(datasette, request)
+        await asyncio.to_thread(_head_checked, _warc_path(datasette, source["warc_file"]), source)
     except Unavailable as problem:
         return _problem_page(problem)
     article = await _article_of_capture(datasette, capture)
@@ -199,11 +238,9 @@ async def archived_page(request, datasette) -> Response:
         if article
         else "",
     )
-    try:
-        await asyncio.to_thread(stored.decoded_payload)
-    except BodyTooLarge as exc:
+    if source.get("error") == too_large_error():  # the crawl's verdict: /raw would answer 413
         message = Markup("<div class='problem'><p>Not shown: {}. The record is kept as received.</p></div>")
-        return _page(f"Archived: {capture['url']}", banner + message.format(str(exc)))
+        return _page(f"Archived: {capture['url']}", banner + message.format(source["error"]))
     frame = Markup("<iframe sandbox src='/-/turan/capture/{}/raw' title='archived page'></iframe>").format(
         capture["id"]
     )
