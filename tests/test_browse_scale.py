@@ -1,0 +1,120 @@
+"""Browsing a big or busy archive: counts kept and redone in the background at a bounded rate, a dashboard
+that never answers 500, charts of a bounded size, diffs and excerpts whose cost does not grow with the
+square (or the whole) of a text.
+
+A million-article index is not built here (benchmarks/browse.py does that): a count that takes longer
+than Datasette's time limit is simulated by interrupting every live ``group by`` query, as Datasette
+interrupts one that runs past ``sql_time_limit_ms``; counts in the background are not interrupted."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+import time
+from importlib import resources
+
+import pytest
+import yaml
+from datasette.app import Datasette
+from datasette.database import QueryInterrupted
+
+from turan_crawler.datasette import facets
+from turan_crawler.datasette.serve import SETTINGS
+from turan_crawler.index import ArchiveStore, open_index
+
+METADATA = yaml.safe_load(resources.files("turan_crawler.datasette").joinpath("metadata.yml").read_text())
+
+
+@pytest.fixture
+def ds(history_archive, tmp_path) -> Datasette:
+    """Datasette over a copy of the archive's index (the WARCs beside it), as `serve` configures it."""
+    shutil.copytree(history_archive, tmp_path / "a")
+    return Datasette([str(tmp_path / "a" / "turan.db")], metadata=METADATA, settings=SETTINGS)
+
+
+def slow_counts(ds: Datasette, monkeypatch) -> None:
+    """Every live ``group by`` query runs past the time limit (as at a million articles)."""
+    db = ds.get_database("turan")
+    live = db.execute
+
+    async def execute(sql, *args, **kwargs):
+        if "group by" in sql:
+            raise QueryInterrupted(None, sql, None)
+        return await live(sql, *args, **kwargs)
+
+    monkeypatch.setattr(db, "execute", execute)
+
+
+async def counted() -> None:
+    """Until the counts started in the background are done."""
+    while facets.COUNTS.tasks:
+        await asyncio.gather(*facets.COUNTS.tasks)
+
+
+def add_article(ds: Datasette, category: str) -> None:
+    """An article as the crawl writes it (ArchiveStore): the index changes under the running Datasette."""
+    db = open_index(ds.get_database("turan").path)
+    with db.atomic():
+        ArchiveStore(db).save_article(
+            f"http://x/en/politics/{category.lower()}-790901",
+            {"lang": "en", "title": "New", "body": "A new text.", "category": category, "word_count": 3},
+            None,
+            "2026-01-10T00:00:00Z",
+        )
+    db.close()
+
+
+def category_facet(page) -> set[str]:
+    return {r["value"] for r in page.json()["facet_results"].get("category", {}).get("results", [])}
+
+
+def test_a_busy_index_is_counted_again_at_most_once_a_minute(ds, monkeypatch):
+    async def views():
+        page = "/turan/articles.json?_size=0"
+        before = category_facet(await ds.client.get(page))
+        add_article(ds, "Brandnew")  # what a crawl does at every commit
+        await ds.client.get(page)
+        await counted()
+        within_a_minute = category_facet(await ds.client.get(page))
+        monkeypatch.setattr(facets, "RECOUNT_SECONDS", 0, raising=False)  # a minute later
+        await ds.client.get(page)
+        await counted()
+        return before, within_a_minute, category_facet(await ds.client.get(page))
+
+    before, within_a_minute, later = asyncio.run(views())
+    assert before and "Brandnew" not in before
+    assert within_a_minute == before  # the last counts, not a recount at every view
+    assert later == before | {"Brandnew"}
+
+
+def test_slow_counts_run_in_the_background_one_at_a_time(ds, monkeypatch):
+    slow_counts(ds, monkeypatch)
+    run, lock, running, peak = getattr(facets, "_run", None), threading.Lock(), [0], [0]
+
+    def one_count(*args):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.05)
+        try:
+            return run(*args)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(facets, "_run", one_count, raising=False)
+    facet_names = {
+        next(iter(f.values())) for f in METADATA["databases"]["turan"]["tables"]["articles"]["facets"]
+    }
+
+    async def views():
+        first = (await ds.client.get("/turan/articles.json?_size=0")).json()
+        again = (await ds.client.get("/turan/articles.json?_size=0")).json()  # still counting: no wait
+        await counted()
+        return first, again, (await ds.client.get("/turan/articles.json?_size=0")).json()
+
+    first, again, last = asyncio.run(views())
+    assert first["facet_results"] == again["facet_results"] == {}  # timed out, counted in the background
+    assert set(last["facet_results"]) == facet_names
+    assert peak[0] == facets.BACKGROUND_COUNTS == 1
