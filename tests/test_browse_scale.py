@@ -118,3 +118,21 @@ def test_slow_counts_run_in_the_background_one_at_a_time(ds, monkeypatch):
     assert first["facet_results"] == again["facet_results"] == {}  # timed out, counted in the background
     assert set(last["facet_results"]) == facet_names
     assert peak[0] == facets.BACKGROUND_COUNTS == 1
+
+
+def test_the_dashboard_of_a_big_index_says_counting_then_shows_the_counts(ds, monkeypatch):
+    slow_counts(ds, monkeypatch)
+
+    async def views():
+        first = await ds.client.get("/-/turan/dashboard")
+        await counted()
+        return first, await ds.client.get("/-/turan/dashboard")
+
+    first, later = asyncio.run(views())
+    assert first.status_code == 200
+    assert "<b>Articles per month, by language</b>: counting…" in first.text
+    assert "<b>Articles per category</b>: counting…" in first.text
+    assert first.text.count("class='chart'") == 1  # the runs, counted live
+    assert (
+        later.status_code == 200 and later.text.count("class='chart'") == 3 and "counting…" not in later.text
+    )

@@ -8,7 +8,7 @@ crawl wrote, the last counts are shown while they are counted again in the backg
 changes the index at every commit, so a count is redone at most once a minute (RECOUNT_SECONDS), and one
 count at a time runs in the background (BACKGROUND_COUNTS: each holds one of Datasette's SQL threads for
 seconds at a million articles); counts may lag a running crawl by that much. Facets asked for in the URL
-(``?_facet=``) are Datasette's own, counted live.
+(``?_facet=``) are Datasette's own, counted live. The dashboard's counts are kept here too.
 
 Later pages (``?_next=``) show the counts of their first page: Datasette 0.65 would count only the rows
 after the page's cursor (its keyset clause is in the facet SQL), a different and slow query for every
