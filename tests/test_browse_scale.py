@@ -12,6 +12,7 @@ import asyncio
 import shutil
 import threading
 import time
+from datetime import date
 from importlib import resources
 
 import pytest
@@ -52,17 +53,19 @@ async def counted() -> None:
         await asyncio.gather(*facets.COUNTS.tasks)
 
 
-def add_article(ds: Datasette, category: str) -> None:
+def add_article(ds: Datasette, category: str, **fields) -> None:
     """An article as the crawl writes it (ArchiveStore): the index changes under the running Datasette."""
+    row = {"lang": "en", "title": "New", "body": "A new text.", "category": category, "word_count": 3}
     db = open_index(ds.get_database("turan").path)
     with db.atomic():
         ArchiveStore(db).save_article(
-            f"http://x/en/politics/{category.lower()}-790901",
-            {"lang": "en", "title": "New", "body": "A new text.", "category": category, "word_count": 3},
-            None,
-            "2026-01-10T00:00:00Z",
+            f"http://x/en/politics/{category.lower()}-790901", {**row, **fields}, None, "2026-01-10T00:00:00Z"
         )
     db.close()
+
+
+def get(ds: Datasette, path: str):
+    return asyncio.run(ds.client.get(path))
 
 
 def category_facet(page) -> set[str]:
@@ -135,4 +138,31 @@ def test_the_dashboard_of_a_big_index_says_counting_then_shows_the_counts(ds, mo
     assert first.text.count("class='chart'") == 1  # the runs, counted live
     assert (
         later.status_code == 200 and later.text.count("class='chart'") == 3 and "counting…" not in later.text
+    )
+
+
+def test_a_misread_date_does_not_stretch_the_months_chart(ds):
+    from turan_crawler.datasette.plugin import every_month
+
+    months = every_month(["0001-01", "2025-11", "2026-02", "9999-12", "2026-13"], today=date(2026, 3, 10))
+    assert months[0] == "2025-11" and months[-1] == "2026-02" and len(months) == 4
+    assert every_month(["1989-12", "1990-03", "1990-01"], today=date(2026, 3, 10)) == [
+        "1990-01",
+        "1990-02",
+        "1990-03",
+    ]
+    add_article(ds, "Politics", published_at="0001-01-01T00:00:00+04:00")
+    page = get(ds, "/-/turan/dashboard")
+    assert page.status_code == 200 and len(page.content) < 500_000
+    assert "<title>0001-01: " not in page.text
+
+
+def test_a_bar_chart_draws_at_most_its_last_columns():
+    from turan_crawler.datasette.charts import MAX_COLUMNS, stacked_bars
+
+    columns = [f"c{i}" for i in range(20_000)]
+    svg = stacked_bars("Many", columns, {"a": list(range(20_000)), "b": [1] * 20_000})
+    assert svg.count("<rect ") == 2 * MAX_COLUMNS + 2  # and the legend's two
+    assert (
+        f"<title>c{20_000 - MAX_COLUMNS}: a " in svg and f"<title>c{20_000 - MAX_COLUMNS - 1}: a " not in svg
     )

@@ -22,6 +22,7 @@ import asyncio
 import difflib
 import re
 import weakref
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -460,10 +461,20 @@ async def article_diff(request, datasette) -> Response:
 
 
 # -- the dashboard ------------------------------------------------------------------------------------
-def every_month(months) -> list[str]:
+FIRST_MONTH = "1990-01"  # Turan was founded in 1990: an earlier date is a misread one, not a month to draw
+
+
+def every_month(months, today: date | None = None) -> list[str]:
     """Every 'YYYY-MM' from the first to the last of ``months`` (a month without articles is a gap, not
-    skipped); values that are not months are left out."""
-    valid = sorted(m for m in set(months) if isinstance(m, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m))
+    skipped); values that are not months, or not from FIRST_MONTH to next month, are left out (one
+    published_at of 0001-01-01 would make 24,000 months)."""
+    today = today or date.today()
+    latest = f"{today.year + today.month // 12:04d}-{today.month % 12 + 1:02d}"
+    valid = sorted(
+        m
+        for m in set(months)
+        if isinstance(m, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m) and FIRST_MONTH <= m <= latest
+    )
     if not valid:
         return []
     (year, month), last = map(int, valid[0].split("-")), valid[-1]
