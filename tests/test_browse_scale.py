@@ -9,6 +9,8 @@ interrupts one that runs past ``sql_time_limit_ms``; counts in the background ar
 from __future__ import annotations
 
 import asyncio
+import random
+import re
 import shutil
 import threading
 import time
@@ -166,3 +168,42 @@ def test_a_bar_chart_draws_at_most_its_last_columns():
     assert (
         f"<title>c{20_000 - MAX_COLUMNS}: a " in svg and f"<title>c{20_000 - MAX_COLUMNS - 1}: a " not in svg
     )
+
+
+def test_the_diff_of_an_often_edited_article_shows_its_latest_changes(ds):
+    from turan_crawler.datasette.plugin import DIFF_PAIRS
+
+    for edit in range(1, DIFF_PAIRS + 4):  # the text changes at every fetch
+        add_article(ds, "Politics", body=f"The count is now {edit} readers.")
+    article_id = get(ds, "/turan/articles.json?_shape=array&category=Politics&title=New").json()[0]["id"]
+    page = get(ds, f"/-/turan/article/{article_id}/diff").text
+    shown = re.findall(r"<h2>Version (\d+) → version (\d+)</h2>", page)
+    versions = DIFF_PAIRS + 3
+    assert shown == [(str(v - 1), str(v)) for v in range(versions, versions - DIFF_PAIRS, -1)]
+    assert f"each of the {versions - 1 - DIFF_PAIRS} before them is linked from" in page
+    assert "<del>6</del><ins>7</ins>" in page  # the latest change, word for word
+    one = get(ds, f"/-/turan/article/{article_id}/diff?from=1&to=2").text
+    assert (
+        re.findall(r"<h2>Version (\d+) → version (\d+)</h2>", one) == [("1", "2")]
+        and "before them" not in one
+    )
+
+
+def text_of(words: int, seed: int) -> str:
+    """News-like text: frequent short words among rarer ones, in paragraphs."""
+    rng = random.Random(seed)
+    vocabulary = [f"word{i}" for i in range(3000)] + ["the", "of", "and", "a", "in", "to"] * 200
+    chosen = [rng.choice(vocabulary) for _ in range(words)]
+    return "\n\n".join(" ".join(chosen[i : i + 80]) + "." for i in range(0, words, 80))
+
+
+@pytest.mark.timeout(5)  # 0.1 s; 8 s when every run of spaces was a token of its own
+def test_a_long_diff_marks_words_and_ignores_spacing():
+    from turan_crawler.datasette.plugin import word_diff
+
+    old = text_of(9_000, seed=1)
+    new = old.replace("word17 ", "word17b ").replace(" the ", "  the ", 50)  # words changed, spacing too
+    marked, removed, added = word_diff(old, new)
+    assert removed == added == old.count("word17 ") > 0
+    assert set(re.findall(r"<ins>(.*?)</ins>", marked)) == {"word17b"}
+    assert word_diff("one two  three\n\nfour", "one two three four") == ("one two three four", 0, 0)
