@@ -12,6 +12,7 @@ import asyncio
 import random
 import re
 import shutil
+import sqlite3
 import threading
 import time
 from datetime import date
@@ -207,3 +208,39 @@ def test_a_long_diff_marks_words_and_ignores_spacing():
     assert removed == added == old.count("word17 ") > 0
     assert set(re.findall(r"<ins>(.*?)</ins>", marked)) == {"word17b"}
     assert word_diff("one two  three\n\nfour", "one two three four") == ("one two three four", 0, 0)
+
+
+class WholeBody(str):
+    """A long body that fails the test when it is split or walked whole."""
+
+    def split(self, *args):
+        raise AssertionError("the whole body was split")
+
+    def __iter__(self):
+        raise AssertionError("the whole body was walked")
+
+
+def test_excerpts_read_only_the_start_of_a_body():
+    from turan_crawler.datasette import atom, display
+
+    body = WholeBody("Baku\x01 reported " + "more words " * 500_000)
+    excerpt = display.excerpt(body)
+    assert excerpt.startswith("Baku\x01 reported more words more") and excerpt.endswith(" …")
+    assert len(excerpt) <= display.EXCERPT_CHARS + 2
+    row = dict(id=1, url="http://x/en/a-1", title="T", author=None, lang="en", text_lang="en", category=None)
+    feed = atom.feed(
+        [{**row, "published_at": None, "first_seen": None, "changed_at": None, "body": body}],
+        "http://h",
+        "http://h/f",
+        "F",
+    )
+    assert b'<summary type="text">Baku reported more words' in feed and len(feed) < 2_000
+
+
+def test_the_table_tells_an_articles_word_count_from_the_index(ds):
+    conn = sqlite3.connect(ds.get_database("turan").path)
+    with conn:
+        newest = conn.execute("select id from articles order by published_at desc limit 1").fetchone()[0]
+        conn.execute("update articles set word_count = 12345 where id = ?", [newest])
+    page = get(ds, "/turan/articles?_size=5").text
+    assert "<span class='excerpt' title='12345 words'>" in page

@@ -82,7 +82,7 @@ def feed(rows: list[dict], base: str, self_url: str, title: str) -> bytes:
             _sub(entry, "link", rel="related", type="text/html", href=row["url"], hreflang=row["lang"])
         if row["category"]:
             _sub(entry, "category", term=_clean(row["category"]))
-        summary = display.excerpt(_clean(row["body"]), 400)
+        summary = _clean(display.excerpt(row["body"], 400))
         if summary:
             _sub(entry, "summary", summary, type="text")
         entries.append((updated, entry))

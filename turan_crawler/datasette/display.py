@@ -68,8 +68,9 @@ def paragraphs(body: str | None) -> list[str]:
 
 
 def excerpt(body: str | None, chars: int = EXCERPT_CHARS) -> str:
-    """The start of ``body`` on one line, cut at a word boundary."""
-    text = " ".join((body or "").split())
+    """The start of ``body`` on one line, cut at a word boundary (only its start is read: a body may
+    be megabytes)."""
+    text = " ".join((body or "")[: 4 * chars].split())
     if len(text) <= chars:
         return text
     cut = text.rfind(" ", 0, chars)

@@ -745,9 +745,9 @@ def render_cell(row, value, column, table, database, datasette):
     if column in display.DATE_COLUMNS:
         return display.date_html(plain)
     if column == "body" and table in ("articles", "article_versions", None) and isinstance(value, str):
-        return Markup("<span class='excerpt' title='{} words'>{}</span>").format(
-            len(value.split()), display.excerpt(value)
-        )
+        words = _plain(row["word_count"]) if _has(row, "word_count") else None
+        hover = Markup(" title='{} words'").format(words) if isinstance(words, int) else ""
+        return Markup("<span class='excerpt'{}>{}</span>").format(hover, display.excerpt(value))
     if column == "snippet" and table is None:
         return search.marked_html(value)
     if table == "articles" and column == "version" and isinstance(value, int) and value > 1:
