@@ -25,6 +25,7 @@ import sqlite_utils
 import yaml
 from conftest import crawl_args, free_port, start_crawl, wait_for_url
 from datasette.app import Datasette
+from markupsafe import escape
 
 from turan_crawler.datasette.serve import SETTINGS
 from turan_crawler.fold import fold_words
@@ -99,7 +100,8 @@ def test_canned_queries_return_their_rows(ds):
     problems = get(ds, "/turan/last_run_problems.json?_shape=array").json()
     assert problems and {r["outcome"] for r in problems} <= {"blocked", "error"}
     latest = get(ds, "/turan/latest.json?_shape=array").json()
-    assert latest[0]["published_at"] >= latest[-1]["published_at"]
+    dates = [r["published_at"] for r in latest]
+    assert len(dates) >= 2 and dates == sorted(dates, reverse=True)
 
 
 def test_the_feed_address_is_the_atom_feed_not_a_canned_query(ds):
@@ -232,19 +234,26 @@ def test_the_article_page_shows_the_article_and_everything_archived_about_it(ds)
 
 def test_a_bad_id_answers_404_with_a_message(ds):
     known = rows(ds, "select id from articles where version = 2 limit 1")[0]["id"]
-    for path, status in (
-        ("/-/turan/article/0", 404),
-        ("/-/turan/article/99999999999999999999999", 404),
-        ("/-/turan/article/0/diff", 404),
-        (f"/-/turan/article/{known}/diff?from=1&to=9", 404),
-        (f"/-/turan/article/{known}/diff?from=x", 400),
-        ("/-/turan/capture/0", 404),
-        ("/-/turan/capture/99999999999999999999999/raw", 404),
-        ("/turan/articles/999999999", 404),
+    huge = "99999999999999999999999"
+    for path, status, message in (
+        ("/-/turan/article/0", 404, "There is no article 0 in this archive."),
+        (f"/-/turan/article/{huge}", 404, f"There is no article {huge} in this archive."),
+        ("/-/turan/article/0/diff", 404, "There is no article 0 in this archive."),
+        (
+            f"/-/turan/article/{known}/diff?from=1&to=9",
+            404,
+            f"Article {known} has versions 1, 2: there is no version 9.",
+        ),
+        (f"/-/turan/article/{known}/diff?from=x", 400, "from= and to= are version numbers (1, 2, ...)."),
+        ("/-/turan/capture/0", 404, "There is no capture 0 in this archive."),
+        (f"/-/turan/capture/{huge}/raw", 404, f"There is no capture {huge} in this archive."),
+        ("/turan/articles/999999999", 404, "Record not found"),
     ):
         page = get(ds, path)
         assert page.status_code == status, path
-        assert "There is no" in page.text or "version" in page.text or "not found" in page.text.lower(), path
+        assert message in page.text, path
+        if "/diff" in path:  # a sentence, not a diff
+            assert "<del>" not in page.text and "<ins>" not in page.text and "<h2>Version" not in page.text
 
 
 def test_the_diff_shows_changed_words_with_the_title_dates_and_links_back(ds):
@@ -347,6 +356,24 @@ def test_the_atom_feed_is_valid_atom_with_authors_and_article_links(ds):
         link = entry.find("a:link[@rel='alternate']", ns).get("href")
         assert re.fullmatch(r"http://localhost/-/turan/article/\d+", link)
     assert get(ds, urlsplit(link).path).status_code == 200
+
+
+def test_a_feed_reader_reads_every_entry_with_its_author_date_and_article_page(ds):
+    import feedparser
+
+    response = get(ds, "/-/turan/feed.atom")
+    feed = feedparser.parse(
+        response.content, response_headers={"content-type": response.headers["content-type"]}
+    )
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "atom10" and feed.feed.author
+    newest = rows(ds, "select id, title from articles order by published_at desc limit 50")
+    assert [e.title for e in feed.entries] == [r["title"] for r in newest]
+    for entry, row in zip(feed.entries, newest, strict=True):
+        assert entry.author and entry.updated_parsed, entry.id
+        assert entry.link == f"http://localhost/-/turan/article/{row['id']}"  # rel=alternate
+        page = get(ds, urlsplit(entry.link).path)
+        assert page.status_code == 200 and f"<h1>{escape(row['title'])}</h1>" in page.text
 
 
 def test_a_stored_script_stays_inert(ds):
