@@ -25,6 +25,7 @@ import sqlite_utils
 import yaml
 from conftest import crawl_args, free_port, start_crawl, wait_for_url
 from datasette.app import Datasette
+from markupsafe import escape
 
 from turan_crawler.datasette.serve import SETTINGS
 from turan_crawler.fold import fold_words
@@ -64,6 +65,19 @@ def test_facets_come_back_labelled(ds):
     assert [r["published_at"] for r in first] == sorted((r["published_at"] for r in first), reverse=True)
 
 
+def test_the_plugin_package_brings_its_stylesheet_and_templates(ds):
+    """Datasette serves the package's static/ and templates/ itself: every page links the stylesheet."""
+    ours = next(p for p in get(ds, "/-/plugins.json").json() if p["name"] == "turan-crawler")
+    assert ours["static"] and ours["templates"]
+    linked = re.findall(
+        r'<link rel="stylesheet" href="(/-/static-plugins/turan-crawler/[^"]+)"', get(ds, "/turan").text
+    )
+    assert linked == ["/-/static-plugins/turan-crawler/turan.css"]
+    css = get(ds, linked[0])
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert css.text == resources.files("turan_crawler.datasette").joinpath("static/turan.css").read_text()
+
+
 def test_search_ranks_the_matching_article_first_with_a_snippet(ds):
     found = get(ds, "/turan/search.json?q=Lachin&lang=&_shape=array").json()
     assert (
@@ -86,7 +100,29 @@ def test_canned_queries_return_their_rows(ds):
     problems = get(ds, "/turan/last_run_problems.json?_shape=array").json()
     assert problems and {r["outcome"] for r in problems} <= {"blocked", "error"}
     latest = get(ds, "/turan/latest.json?_shape=array").json()
-    assert latest[0]["published_at"] >= latest[-1]["published_at"]
+    dates = [r["published_at"] for r in latest]
+    assert len(dates) >= 2 and dates == sorted(dates, reverse=True)
+
+
+def test_the_feed_address_is_the_atom_feed_not_a_canned_query(ds):
+    assert get(ds, "/turan/feed").status_code == 404
+    assert get(ds, "/turan/feed.atom").headers["content-type"].startswith("application/atom+xml")
+
+
+def test_the_plugin_registers_only_the_sql_functions_the_queries_use(ds):
+    registered = {
+        r["name"]
+        for r in get(
+            ds,
+            "/turan.json?_shape=array&sql=select+name+from+pragma_function_list+where+name+like+'turan%25'",
+        ).json()
+    }
+    used = {
+        name
+        for query in METADATA["databases"]["turan"]["queries"].values()
+        for name in re.findall(r"\b(turan_\w+)\(", query["sql"])
+    }
+    assert registered == used == {"turan_match", "turan_snippet"}
 
 
 def test_archived_page_route_serves_the_captured_bytes_in_a_sandbox(ds, history_archive):
@@ -198,19 +234,26 @@ def test_the_article_page_shows_the_article_and_everything_archived_about_it(ds)
 
 def test_a_bad_id_answers_404_with_a_message(ds):
     known = rows(ds, "select id from articles where version = 2 limit 1")[0]["id"]
-    for path, status in (
-        ("/-/turan/article/0", 404),
-        ("/-/turan/article/99999999999999999999999", 404),
-        ("/-/turan/article/0/diff", 404),
-        (f"/-/turan/article/{known}/diff?from=1&to=9", 404),
-        (f"/-/turan/article/{known}/diff?from=x", 400),
-        ("/-/turan/capture/0", 404),
-        ("/-/turan/capture/99999999999999999999999/raw", 404),
-        ("/turan/articles/999999999", 404),
+    huge = "99999999999999999999999"
+    for path, status, message in (
+        ("/-/turan/article/0", 404, "There is no article 0 in this archive."),
+        (f"/-/turan/article/{huge}", 404, f"There is no article {huge} in this archive."),
+        ("/-/turan/article/0/diff", 404, "There is no article 0 in this archive."),
+        (
+            f"/-/turan/article/{known}/diff?from=1&to=9",
+            404,
+            f"Article {known} has versions 1, 2: there is no version 9.",
+        ),
+        (f"/-/turan/article/{known}/diff?from=x", 400, "from= and to= are version numbers (1, 2, ...)."),
+        ("/-/turan/capture/0", 404, "There is no capture 0 in this archive."),
+        (f"/-/turan/capture/{huge}/raw", 404, f"There is no capture {huge} in this archive."),
+        ("/turan/articles/999999999", 404, "Record not found"),
     ):
         page = get(ds, path)
         assert page.status_code == status, path
-        assert "There is no" in page.text or "version" in page.text or "not found" in page.text.lower(), path
+        assert message in page.text, path
+        if "/diff" in path:  # a sentence, not a diff
+            assert "<del>" not in page.text and "<ins>" not in page.text and "<h2>Version" not in page.text
 
 
 def test_the_diff_shows_changed_words_with_the_title_dates_and_links_back(ds):
@@ -313,6 +356,24 @@ def test_the_atom_feed_is_valid_atom_with_authors_and_article_links(ds):
         link = entry.find("a:link[@rel='alternate']", ns).get("href")
         assert re.fullmatch(r"http://localhost/-/turan/article/\d+", link)
     assert get(ds, urlsplit(link).path).status_code == 200
+
+
+def test_a_feed_reader_reads_every_entry_with_its_author_date_and_article_page(ds):
+    import feedparser
+
+    response = get(ds, "/-/turan/feed.atom")
+    feed = feedparser.parse(
+        response.content, response_headers={"content-type": response.headers["content-type"]}
+    )
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "atom10" and feed.feed.author
+    newest = rows(ds, "select id, title from articles order by published_at desc limit 50")
+    assert [e.title for e in feed.entries] == [r["title"] for r in newest]
+    for entry, row in zip(feed.entries, newest, strict=True):
+        assert entry.author and entry.updated_parsed, entry.id
+        assert entry.link == f"http://localhost/-/turan/article/{row['id']}"  # rel=alternate
+        page = get(ds, urlsplit(entry.link).path)
+        assert page.status_code == 200 and f"<h1>{escape(row['title'])}</h1>" in page.text
 
 
 def test_a_stored_script_stays_inert(ds):
@@ -493,3 +554,14 @@ def test_later_pages_show_the_facets_of_the_first(ds):
         counted["category"] and again["category"] == counted["category"]
     )  # not just the rows after the cursor
     assert sum(n for _, n in counted["lang"]) == rows(ds, "select count(*) from articles")[0][0]
+
+
+def test_an_index_named_otherwise_gets_links_to_its_own_name():
+    from turan_crawler.datasette.serve import bundled_metadata
+
+    metadata = bundled_metadata("news.2026")
+    assert list(metadata["databases"]) == ["news.2026"]
+    descriptions = metadata["description_html"] + metadata["databases"]["news.2026"]["description_html"]
+    links = re.findall(r'href="(/[^"]*)"', descriptions)
+    assert "/news~2E2026/search" in links and "/news~2E2026/articles" in links
+    assert all(link.startswith(("/news~2E2026/", "/-/")) for link in links), links

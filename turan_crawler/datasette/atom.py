@@ -78,10 +78,11 @@ def feed(rows: list[dict], base: str, self_url: str, title: str) -> bytes:
             _sub(entry, "published", published)
         _author(entry, _clean(row["author"]) or AGENCY)
         _sub(entry, "link", rel="alternate", type="text/html", href=f"{base}/-/turan/article/{row['id']}")
-        _sub(entry, "link", rel="related", type="text/html", href=row["url"], hreflang=row["lang"])
+        if display.http_url(row["url"]):
+            _sub(entry, "link", rel="related", type="text/html", href=row["url"], hreflang=row["lang"])
         if row["category"]:
             _sub(entry, "category", term=_clean(row["category"]))
-        summary = display.excerpt(_clean(row["body"]), 400)
+        summary = _clean(display.excerpt(row["body"], 400))
         if summary:
             _sub(entry, "summary", summary, type="text")
         entries.append((updated, entry))

@@ -15,6 +15,7 @@ LEFT = 56  # the axis labels' band
 RIGHT = 40  # room for the last label
 MAX_SLOT = 60  # a bar is no wider than this however few there are
 MAX_LABELS = 12
+MAX_COLUMNS = 480  # a bar chart draws the last 480 columns at most (40 years of months)
 
 
 def _svg(title: str, height: int, parts: list[str]) -> Markup:
@@ -38,7 +39,10 @@ def stacked_bars(
     title: str, columns: list[str], series: dict[str, list[int]], height: int = 300, grouped: bool = False
 ) -> Markup:
     """Vertical bars: one slot per column label, one colour per series (stacked, or side by side when
-    ``grouped``), a legend above the plot, the axis at the left, at most MAX_LABELS labels below."""
+    ``grouped``), a legend above the plot, the axis at the left, at most MAX_LABELS labels below; only
+    the last MAX_COLUMNS columns."""
+    first = max(len(columns) - MAX_COLUMNS, 0)
+    columns, series = columns[first:], {name: values[first:] for name, values in series.items()}
     combine = max if grouped else sum
     totals = [combine([values[i] for values in series.values()] or [0]) for i in range(len(columns))]
     top = max(totals, default=0) or 1

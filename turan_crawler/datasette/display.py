@@ -1,10 +1,12 @@
 """How archive values read for people: dates in words (the stored value on hover), bodies as paragraphs or
-a short excerpt. Everything returned is escaped Markup: stored text is scraped and may be hostile."""
+a short excerpt, stored URLs as links only when they are http(s). Everything returned is escaped Markup:
+stored text is scraped and may be hostile."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
@@ -66,9 +68,22 @@ def paragraphs(body: str | None) -> list[str]:
 
 
 def excerpt(body: str | None, chars: int = EXCERPT_CHARS) -> str:
-    """The start of ``body`` on one line, cut at a word boundary."""
-    text = " ".join((body or "").split())
+    """The start of ``body`` on one line, cut at a word boundary (only its start is read: a body may
+    be megabytes)."""
+    text = " ".join((body or "")[: 4 * chars].split())
     if len(text) <= chars:
         return text
     cut = text.rfind(" ", 0, chars)
     return text[: cut if cut > chars // 2 else chars] + " …"
+
+
+def http_url(value: object) -> str:
+    """``value`` when it is an http(s) URL, else '': a scraped href (``JAVASCRIPT:...``) never becomes a
+    link on the archive's origin. The scheme is read as browsers read it (case, spaces, tabs)."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        scheme = urlsplit(value).scheme
+    except ValueError:
+        return ""
+    return value if scheme in ("http", "https") else ""

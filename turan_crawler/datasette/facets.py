@@ -4,9 +4,11 @@ Datasette counts every facet of a table page on every view, one query after anot
 1,000,000 articles take ~3 s. These facets (``{cached: category}``, ``{cached_date: published_at}`` in
 metadata.yml) run the very same queries, but keep each result with the state of the index file it was
 counted on (the mtimes of the file and its WAL): a view of an unchanged index reuses the counts; after a
-crawl wrote, the last counts are shown while they are counted again in the background (so counts may lag
-a running crawl by the time one count takes). Facets asked for in the URL (``?_facet=``) are Datasette's
-own, counted live.
+crawl wrote, the last counts are shown while they are counted again in the background. A running crawl
+changes the index at every commit, so a count is redone at most once a minute (RECOUNT_SECONDS), and one
+count at a time runs in the background (BACKGROUND_COUNTS: each holds one of Datasette's SQL threads for
+seconds at a million articles); counts may lag a running crawl by that much. Facets asked for in the URL
+(``?_facet=``) are Datasette's own, counted live. The dashboard's counts are kept here too.
 
 Later pages (``?_next=``) show the counts of their first page: Datasette 0.65 would count only the rows
 after the page's cursor (its keyset clause is in the facet SQL), a different and slow query for every
@@ -19,21 +21,35 @@ import asyncio
 import os
 import time
 from collections import OrderedDict
+from functools import partial
 
-from datasette.database import QueryInterrupted
+from datasette.database import QueryInterrupted, Results
 from datasette.facets import ColumnFacet, DateFacet
+from datasette.utils import sqlite_timelimit
 
 MAX_RESULTS = 512  # facet results kept (one per facet, filter and search seen)
+RECOUNT_SECONDS = 60  # a result is counted again at most this often, however often the index changes
+BACKGROUND_COUNTS = 1  # counts running in the background at once
 BACKGROUND_TIME_LIMIT_MS = 120_000  # a count in the background may take this long
+
+
+def _run(sql: str, params, conn) -> Results:
+    """``sql`` on one of Datasette's connections, within BACKGROUND_TIME_LIMIT_MS (Datasette's own
+    execute() never allows more than sql_time_limit_ms, whatever it is asked)."""
+    with sqlite_timelimit(conn, BACKGROUND_TIME_LIMIT_MS):
+        cursor = conn.execute(sql, params if params is not None else {})
+        return Results(cursor.fetchall(), False, cursor.description)
 
 
 class _Counts:
     """Facet query results by (index file, SQL, parameters), with the index state they were counted on."""
 
     def __init__(self) -> None:
-        self.kept: OrderedDict[tuple, tuple[tuple, object]] = OrderedDict()
+        self.kept: OrderedDict[tuple, tuple[tuple, object, float]] = OrderedDict()  # (state, results, when)
         self.counting: set[tuple] = set()
         self.tasks: set[asyncio.Task] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots: asyncio.Semaphore | None = None
 
     @staticmethod
     def state(path: str | None) -> tuple:
@@ -46,36 +62,42 @@ class _Counts:
         return (mtime(path), mtime(f"{path}-wal")) if path else (time.monotonic(),)
 
     async def execute(self, ds, database: str, sql: str, params, **kwargs):
+        """Datasette's ``execute()``, answered from the kept result when there is one; QueryInterrupted
+        (at once, while it is being counted in the background) when there is none."""
         path = ds.get_database(database).path
         key = (path, sql, repr(params))
         state = self.state(path)
         if key in self.kept:
-            kept_state, results = self.kept[key]
+            kept_state, results, kept_at = self.kept[key]
             self.kept.move_to_end(key)
-            if kept_state != state and key not in self.counting:
+            if kept_state != state and time.monotonic() - kept_at >= RECOUNT_SECONDS:
                 self._count_later(ds, database, sql, params, key, state)
             return results
+        if key in self.counting:  # asked again before its count is done: the live query would time out too
+            raise QueryInterrupted(None, sql, params)
         try:
             results = await ds.execute(database, sql, params, **kwargs)
         except QueryInterrupted:
-            self._count_later(ds, database, sql, params, key, state)  # the next view will have it
+            self._count_later(ds, database, sql, params, key, state)  # a later view will have it
             raise
         self._keep(key, state, results)
         return results
 
     def _keep(self, key: tuple, state: tuple, results) -> None:
-        self.kept[key] = (state, results)
+        self.kept[key] = (state, results, time.monotonic())
         while len(self.kept) > MAX_RESULTS:
             self.kept.popitem(last=False)
 
     def _count_later(self, ds, database: str, sql: str, params, key: tuple, state: tuple) -> None:
+        if key in self.counting:
+            return
+
         async def count() -> None:
             try:
-                results = await ds.execute(
-                    database, sql, params, truncate=False, custom_time_limit=BACKGROUND_TIME_LIMIT_MS
-                )
+                async with self._background_slots():
+                    results = await ds.get_database(database).execute_fn(partial(_run, sql, params))
                 self._keep(key, state, results)
-            except Exception:  # noqa: BLE001 (a failed count leaves the last one; the next view retries)
+            except Exception:  # noqa: BLE001 (a failed count leaves the last one; a later view retries)
                 pass
             finally:
                 self.counting.discard(key)
@@ -84,6 +106,13 @@ class _Counts:
         task = asyncio.get_running_loop().create_task(count())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+    def _background_slots(self) -> asyncio.Semaphore:
+        """BACKGROUND_COUNTS slots, one semaphore per event loop (tests run each request in its own)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._slots = loop, asyncio.Semaphore(BACKGROUND_COUNTS)
+        return self._slots
 
 
 COUNTS = _Counts()

@@ -6,7 +6,10 @@ Routes (every id that is not there answers 404 with a sentence, never a 500):
 - ``/-/turan/article/ID``: the article as a person reads it, with its captures, versions, translations;
 - ``/-/turan/article/ID/diff`` (``?from=V&to=W``): what changed between versions, word by word;
 - ``/-/turan/capture/ID`` and ``/-/turan/capture/ID/raw``: the archived page as captured, sandboxed;
-- ``/-/turan/dashboard``, ``/-/turan/feed.atom`` (also at ``/DB/feed.atom``), ``/-/turan/turan.css``.
+- ``/-/turan/dashboard``, ``/-/turan/feed.atom`` (also at ``/DB/feed.atom``).
+
+Datasette serves the package's ``templates/`` and ``static/`` itself (the entry point names the package):
+the stylesheet is ``/-/static-plugins/turan-crawler/turan.css``.
 
 Archived HTML is only ever shown inside a sandboxed frame whose response carries
 ``Content-Security-Policy: sandbox; default-src 'none'``: no script runs, nothing is fetched from the
@@ -19,21 +22,23 @@ import asyncio
 import difflib
 import re
 import weakref
+from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
-from jinja2 import FileSystemLoader
 from markupsafe import Markup, escape
+from warcio.archiveiterator import ArchiveIterator
 
+from ..archiving.paths import ArchivePaths
 from ..extract.decode import decode_html
-from ..fold import WORD, fold
-from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at
+from ..fold import WORD
+from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at, too_large_error
 from ..warc.records import payload_digest
 from . import atom, charts, display, facets, search
 from .replay import rewrite_css, rewrite_html, stamp
-
-HERE = Path(__file__).resolve().parent
 
 
 def sandbox_csp(request) -> str:
@@ -66,6 +71,7 @@ def _database(datasette):
     return datasette.get_database(database_name(datasette))
 
 
+STYLESHEET = "/-/static-plugins/turan-crawler/turan.css"  # static/turan.css, served by Datasette
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger id is simply not there
 
 
@@ -98,36 +104,77 @@ async def _record_capture(datasette, capture: dict) -> dict:
 
 
 def _warc_path(datasette, warc_file: str) -> Path:
-    return Path(_database(datasette).path).parent / "warc" / warc_file
+    """The file a captures row names, in the archive's warc folder; Unavailable for a name with a folder
+    in it: the index is data, and data never chooses which file of the machine is read."""
+    if Path(warc_file).name != warc_file or warc_file == ".." or "\0" in warc_file:
+        raise Unavailable(404, f"{warc_file!r} is not the name of a file in the archive's warc folder.")
+    return ArchivePaths(Path(_database(datasette).path).parent).warc_dir / warc_file
 
 
-def _read_checked(path: Path, source: dict) -> StoredResponse:
-    """The record of ``source`` (a captures row), read and checked against the index: Unavailable when
-    the file is missing, the bytes cannot be read, the offset holds another record or the digest fails."""
-    where = f"{source['warc_file']} at offset {source['warc_offset']}"
+def _read(path: Path, source: dict, reader):
+    """``reader(path, offset)`` for the record of ``source`` (a captures row); Unavailable when the file
+    is missing or its bytes cannot be parsed."""
     if not path.exists():
         raise Unavailable(404, f"The WARC file {source['warc_file']} is missing from the archive.")
     try:
-        stored = read_record_at(path, source["warc_offset"])
+        return reader(path, source["warc_offset"])
     except Exception as exc:  # noqa: BLE001 (any way damaged bytes fail to parse: say so, never a 500)
+        where = f"{source['warc_file']} at offset {source['warc_offset']}"
         raise Unavailable(422, f"The record in {where} cannot be read ({type(exc).__name__}).") from None
-    if stored.record_type is None or stored.url is None:
+
+
+def _check(source: dict, record_type: str | None, url: str | None, digest: str | None) -> None:
+    """Unavailable unless the record found is the response the index names, with its digest."""
+    where = f"{source['warc_file']} at offset {source['warc_offset']}"
+    if record_type is None or url is None:
         raise Unavailable(422, f"The record in {where} cannot be read (no WARC record starts there).")
-    if stored.record_type != "response" or stored.url != source["url"]:
-        raise Unavailable(422, f"{where} holds another record than the index says ({stored.url}).")
-    if payload_digest(stored.payload) != source["payload_digest"]:
+    if record_type != "response" or url != source["url"]:
+        raise Unavailable(422, f"{where} holds another record than the index says ({url}).")
+    if digest != source["payload_digest"]:
         raise Unavailable(422, f"The record in {where} fails its digest: its bytes changed after archiving.")
+
+
+def _read_checked(path: Path, source: dict) -> StoredResponse:
+    """The record of ``source``, read whole and its payload's digest computed and checked."""
+    stored = _read(path, source, read_record_at)
+    _check(source, stored.record_type, stored.url, payload_digest(stored.payload))
     return stored
 
 
-async def _archived(datasette, request) -> tuple[dict, dict, StoredResponse]:
-    """(capture, the capture holding the body, its record) for the route's id; Unavailable otherwise."""
+def _record_head(path: Path, offset: int) -> tuple[str | None, str | None, str | None]:
+    """(type, target URI, declared payload digest) of the record at ``offset``: its headers only (the
+    first block of its gzip member), whatever the size of its payload."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        for record in ArchiveIterator(fh):
+            headers = record.rec_headers
+            return (
+                record.rec_type,
+                headers.get_header("WARC-Target-URI"),
+                headers.get_header("WARC-Payload-Digest"),
+            )
+    return None, None, None
+
+
+def _head_checked(path: Path, source: dict) -> None:
+    """The checks the archived-page frame can make cheaply (file, offset, record, declared digest); the
+    payload itself is read, hashed and decoded once, by the frame's ``/raw``."""
+    _check(source, *_read(path, source, _record_head))
+
+
+async def _source(datasette, request) -> tuple[dict, dict]:
+    """(capture, the capture holding the body) for the route's id; Unavailable otherwise."""
     capture = await _capture(datasette, _id(request))
     if capture is None:
         raise Unavailable(404, f"There is no capture {request.url_vars['id']} in this archive.")
     if not capture.get("warc_file"):
         raise Unavailable(404, f"Capture {capture['id']} has no archived record ({capture['error']}).")
-    source = await _record_capture(datasette, capture)
+    return capture, await _record_capture(datasette, capture)
+
+
+async def _archived(datasette, request) -> tuple[dict, dict, StoredResponse]:
+    """(capture, the capture holding the body, its record, checked) for the route's id."""
+    capture, source = await _source(datasette, request)
     stored = await asyncio.to_thread(_read_checked, _warc_path(datasette, source["warc_file"]), source)
     return capture, source, stored
 
@@ -171,7 +218,8 @@ async def _article_of_capture(datasette, capture: dict) -> dict | None:
 
 async def archived_page(request, datasette) -> Response:
     try:
-        capture, source, stored = await _archived(datasette, request)
+        capture, source = await _source(datasette, request)
+        await asyncio.to_thread(_head_checked, _warc_path(datasette, source["warc_file"]), source)
     except Unavailable as problem:
         return _problem_page(problem)
     article = await _article_of_capture(datasette, capture)
@@ -192,11 +240,9 @@ async def archived_page(request, datasette) -> Response:
         if article
         else "",
     )
-    try:
-        await asyncio.to_thread(stored.decoded_payload)
-    except BodyTooLarge as exc:
+    if source.get("error") == too_large_error():  # the crawl's verdict: /raw would answer 413
         message = Markup("<div class='problem'><p>Not shown: {}. The record is kept as received.</p></div>")
-        return _page(f"Archived: {capture['url']}", banner + message.format(str(exc)))
+        return _page(f"Archived: {capture['url']}", banner + message.format(source["error"]))
     frame = Markup("<iframe sandbox src='/-/turan/capture/{}/raw' title='archived page'></iframe>").format(
         capture["id"]
     )
@@ -217,19 +263,24 @@ def _sandboxed(request, stored: StoredResponse, body: bytes, url: str, timestamp
     elif kind == "text/css":
         text, _codec = decode_html(body, dict(stored.http_headers))
         body, content_type = rewrite_css(text, url, timestamp).encode("utf-8"), "text/css; charset=utf-8"
-    return Response(
-        body,
-        status=200,
-        content_type=content_type,
-        headers={
-            "Content-Security-Policy": sandbox_csp(request),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "private, max-age=3600",
-            # the sandboxed frame has an opaque origin: its fonts are cross-origin requests
-            "Access-Control-Allow-Origin": "*",
-        },
-    )
+    headers = {
+        "Content-Security-Policy": sandbox_csp(request),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "private, max-age=3600",
+    }
+    if _is_font(kind, url):  # the sandboxed frame has an opaque origin: its fonts are cross-origin requests
+        headers["Access-Control-Allow-Origin"] = "*"
+    return Response(body, status=200, content_type=content_type, headers=headers)
+
+
+FONT_TYPES = ("font/", "application/font", "application/x-font", "application/vnd.ms-fontobject")
+FONT_EXTENSIONS = (".woff", ".woff2", ".ttf", ".otf", ".eot")
+
+
+def _is_font(kind: str, url: str) -> bool:
+    """A font, by its Content-Type or (servers often send octet-stream) its URL's extension."""
+    return kind.startswith(FONT_TYPES) or urlsplit(url).path.lower().endswith(FONT_EXTENSIONS)
 
 
 async def archived_raw(request, datasette) -> Response:
@@ -322,26 +373,38 @@ async def article_page(request, datasette) -> Response:
 
 
 # -- diffs --------------------------------------------------------------------------------------------
-_DIFF_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
-MAX_DIFF_TOKENS = 60_000  # beyond that (a 20 MB page's text), compare paragraphs instead of words
+# A word or sign with the spaces after it: a run of spaces is not a token of its own (one " " token
+# matching every other position made SequenceMatcher quadratic: 12 s for 8,000 words, now 0.1 s)
+_DIFF_TOKEN = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
+_PARAGRAPH_TOKEN = re.compile(r"\S.*?(?:\n\s*\n|\Z)|\s+", re.S)
+MAX_DIFF_TOKENS = 20_000  # beyond that (10,000 words a side), compare paragraphs instead of words
 KEEP_AROUND = 24  # unchanged tokens kept either side of a change; longer stretches are folded away
+DIFF_PAIRS = 5  # version pairs a diff page shows unless asked for one (?from=&to=): the latest
 
 
 def _words(tokens: list[str]) -> int:
     return sum(len(WORD.findall(token)) for token in tokens)
 
 
+def _trailing_space(text: str) -> str:
+    return text[len(text.rstrip()) :]
+
+
 def word_diff(old: str, new: str) -> tuple[Markup, int, int]:
     """(``new`` with the words ``old`` had and it lacks in <del>, its own in <ins>, long unchanged
-    stretches folded; words removed; words added). Escaped: the texts are scraped."""
+    stretches folded; words removed; words added). Spacing alone is not a change. Escaped: the texts
+    are scraped."""
     a, b = _DIFF_TOKEN.findall(old or ""), _DIFF_TOKEN.findall(new or "")
     if len(a) + len(b) > MAX_DIFF_TOKENS:
-        a, b = re.split(r"(\n\s*\n)", old or ""), re.split(r"(\n\s*\n)", new or "")
+        a, b = _PARAGRAPH_TOKEN.findall(old or ""), _PARAGRAPH_TOKEN.findall(new or "")
+    keys_a, keys_b = [t.rstrip() or " " for t in a], [t.rstrip() or " " for t in b]
     out, removed, added = [], 0, 0
-    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    opcodes = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes()
     for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op == "equal":
-            same = a[i1:i2]
+            same = b[j1:j2]
+            if n < len(opcodes) - 1 and not _trailing_space(same[-1]):  # words removed at the new text's end
+                same = [*same[:-1], a[i2 - 1]]
             head = KEEP_AROUND if n > 0 else 0
             tail = KEEP_AROUND if n < len(opcodes) - 1 else 0
             if len(same) > head + tail + 2 * KEEP_AROUND:
@@ -352,12 +415,14 @@ def word_diff(old: str, new: str) -> tuple[Markup, int, int]:
             else:
                 out.append(escape("".join(same)))
             continue
-        if op in ("delete", "replace"):
-            out.append(Markup("<del>{}</del>").format("".join(a[i1:i2])))
+        gone, came = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if gone.strip():
+            out.append(Markup("<del>{}</del>").format(gone.rstrip()))
             removed += _words(a[i1:i2])
-        if op in ("insert", "replace"):
-            out.append(Markup("<ins>{}</ins>").format("".join(b[j1:j2])))
+        if came.strip():
+            out.append(Markup("<ins>{}</ins>").format(came.rstrip()))
             added += _words(b[j1:j2])
+        out.append(escape(_trailing_space(came or gone)))
     return Markup("").join(out), removed, added
 
 
@@ -375,15 +440,17 @@ async def article_diff(request, datasette) -> Response:
         return await _not_there(
             datasette, request, f"There is no article {request.url_vars['id']} in this archive."
         )
-    rows = await _database(datasette).execute(
-        "select version, fetched_at, capture_id, title, body from article_versions where article = ? "
-        "order by version",
+    db = _database(datasette)
+    rows = await db.execute(
+        "select version, fetched_at, capture_id from article_versions where article = ? order by version",
         [article["id"]],
     )
     versions = {r["version"]: dict(r) for r in rows}
     wanted_from, wanted_to = _version_number(request, "from"), _version_number(request, "to")
     if wanted_from is False or wanted_to is False:
         return await _not_there(datasette, request, "from= and to= are version numbers (1, 2, ...).", 400)
+    ordered = list(versions)
+    all_pairs = list(zip(ordered, ordered[1:], strict=False))[::-1]
     if wanted_from is not None or wanted_to is not None:
         to = wanted_to if wanted_to is not None else (wanted_from or 0) + 1
         start = wanted_from if wanted_from is not None else to - 1
@@ -394,26 +461,59 @@ async def article_diff(request, datasette) -> Response:
                 f"Article {article['id']} has versions {', '.join(map(str, versions)) or 'none'}: "
                 f"there is no version {start if start not in versions else to}.",
             )
-        pairs = [(versions[start], versions[to])]
+        pairs = [(start, to)]
     else:
-        ordered = list(versions.values())
-        pairs = list(zip(ordered, ordered[1:], strict=False))[::-1]
-    changes = []
-    for old, new in pairs:
-        body, removed, added = await asyncio.to_thread(word_diff, old["body"] or "", new["body"] or "")
-        title, _, _ = word_diff(old["title"] or "", new["title"] or "")
-        changes.append(
-            {"old": old, "new": new, "title": title, "body": body, "removed": removed, "added": added}
-        )
-    context = {"article": article, "changes": changes, "version_count": len(versions)}
+        pairs = all_pairs[:DIFF_PAIRS]
+    needed = sorted({version for pair in pairs for version in pair})
+    for row in await db.execute(  # the texts of the versions shown, only
+        f"select version, title, body from article_versions where article = ? "
+        f"and version in ({', '.join('?' * len(needed))})",
+        [article["id"], *needed],
+    ):
+        versions[row["version"]].update(dict(row))
+    changes = [
+        {
+            "old": versions[old],
+            "new": versions[new],
+            **await asyncio.to_thread(_diff, versions[old], versions[new]),
+        }
+        for old, new in pairs
+    ]
+    context = {
+        "article": article,
+        "changes": changes,
+        "version_count": len(versions),
+        "not_shown": 0 if len(pairs) == 1 else len(all_pairs) - len(pairs),  # older changes, by default
+    }
     return await _render(datasette, request, "turan_diff.html", context)
 
 
+def _diff(old: dict, new: dict) -> dict:
+    """Two versions' title and body diffs (in a thread: a long text takes a while)."""
+    body, removed, added = word_diff(old["body"] or "", new["body"] or "")
+    return {
+        "title": word_diff(old["title"] or "", new["title"] or "")[0],
+        "body": body,
+        "removed": removed,
+        "added": added,
+    }
+
+
 # -- the dashboard ------------------------------------------------------------------------------------
-def every_month(months) -> list[str]:
+FIRST_MONTH = "1990-01"  # Turan was founded in 1990: an earlier date is a misread one, not a month to draw
+
+
+def every_month(months, today: date | None = None) -> list[str]:
     """Every 'YYYY-MM' from the first to the last of ``months`` (a month without articles is a gap, not
-    skipped); values that are not months are left out."""
-    valid = sorted(m for m in set(months) if isinstance(m, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m))
+    skipped); values that are not months, or not from FIRST_MONTH to next month, are left out (one
+    published_at of 0001-01-01 would make 24,000 months)."""
+    today = today or date.today()
+    latest = f"{today.year + today.month // 12:04d}-{today.month % 12 + 1:02d}"
+    valid = sorted(
+        m
+        for m in set(months)
+        if isinstance(m, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m) and FIRST_MONTH <= m <= latest
+    )
     if not valid:
         return []
     (year, month), last = map(int, valid[0].split("-")), valid[-1]
@@ -424,12 +524,36 @@ def every_month(months) -> list[str]:
     return out
 
 
-async def dashboard(request, datasette) -> Response:
-    db = _database(datasette)
-    monthly = await db.execute(
-        "select substr(published_at, 1, 7) as month, lang, count(*) as n from articles "
-        "where published_at is not null group by month, lang order by month"
-    )
+MONTHLY_SQL = (
+    "select substr(published_at, 1, 7) as month, lang, count(*) as n from articles "
+    "where published_at is not null group by month, lang order by month"
+)
+CATEGORIES_SQL = (
+    "select coalesce(category, '(none)') || ' (' || coalesce(lang, '?') || ')' as label, count(*) as n "
+    "from articles group by label order by n desc limit 25"
+)
+
+
+async def _counted(datasette, sql: str) -> list | None:
+    """The rows of a count over every article (4 s at a million: past sql_time_limit_ms), kept per state
+    of the index (facets.COUNTS); None while they are being counted in the background."""
+    try:
+        return list(await facets.COUNTS.execute(datasette, database_name(datasette), sql, None))
+    except QueryInterrupted:
+        return None
+
+
+def _counting(title: str) -> Markup:
+    return Markup(
+        "<p class='counting'><b>{}</b>: counting… (a big index is counted in the background: reload in a "
+        "moment)</p>"
+    ).format(title)
+
+
+def _monthly_chart(monthly: list | None) -> Markup:
+    title = "Articles per month, by language"
+    if monthly is None:
+        return _counting(title)
     months = every_month(r["month"] for r in monthly)
     langs = sorted({r["lang"] or "?" for r in monthly})
     per_lang = {lang: [0] * len(months) for lang in langs}
@@ -437,22 +561,28 @@ async def dashboard(request, datasette) -> Response:
     for r in monthly:
         if r["month"] in position:
             per_lang[r["lang"] or "?"][position[r["month"]]] = r["n"]
-    categories = await db.execute(
-        "select coalesce(category, '(none)') || ' (' || coalesce(lang, '?') || ')' as label, count(*) as n "
-        "from articles group by label order by n desc limit 25"
+    return charts.stacked_bars(title, months, per_lang)
+
+
+async def dashboard(request, datasette) -> Response:
+    monthly, categories = await asyncio.gather(
+        _counted(datasette, MONTHLY_SQL), _counted(datasette, CATEGORIES_SQL)
     )
     runs = [
         dict(r)
-        for r in await db.execute(
+        for r in await _database(datasette).execute(
             "select id, started_at, pages, articles_new, errors, blocked from runs order by id desc limit 60"
         )
     ][::-1]
     run_series = {
         name: [r[name] or 0 for r in runs] for name in ("pages", "articles_new", "errors", "blocked")
     }
+    per_category = "Articles per category"
     charts_html = [
-        charts.stacked_bars("Articles per month, by language", months, per_lang),
-        charts.horizontal_bars("Articles per category", [(r["label"], r["n"]) for r in categories]),
+        _monthly_chart(monthly),
+        charts.horizontal_bars(per_category, [(r["label"], r["n"]) for r in categories])
+        if categories is not None
+        else _counting(per_category),
         charts.stacked_bars(
             "Crawl runs: pages, new articles, errors, blocked",
             [f"#{r['id']}" for r in runs],
@@ -472,11 +602,6 @@ async def atom_feed(request, datasette) -> Response:
     return Response(body, content_type=atom.CONTENT_TYPE, headers={"Cache-Control": "max-age=300"})
 
 
-async def stylesheet(request, datasette) -> Response:
-    css = (HERE / "static" / "turan.css").read_text(encoding="utf-8")
-    return Response(css, content_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"})
-
-
 async def no_such_page(request, datasette) -> Response:
     return await _not_there(
         datasette, request, f"Nothing at {request.path}: capture and article ids are whole numbers."
@@ -493,7 +618,6 @@ def register_routes(datasette):
         (r"^/-/turan/article/(?P<id>\d+)/diff$", article_diff),
         (r"^/-/turan/dashboard$", dashboard),
         (r"^/-/turan/feed\.atom$", atom_feed),
-        (r"^/-/turan/turan\.css$", stylesheet),
     ]
     # the feed's documented address (datasette-atom's, which served it as application/xml without authors)
     routes.append((rf"^/{re.escape(database_name(datasette))}/feed\.atom$", atom_feed))
@@ -504,8 +628,7 @@ def register_routes(datasette):
 # -- search -------------------------------------------------------------------------------------------
 @hookimpl
 def prepare_connection(conn):
-    """The folded search's functions, on every connection Datasette opens (the same fold as the index)."""
-    conn.create_function("turan_fold", 1, fold, deterministic=True)
+    """The folded search's functions (search.py), on every connection Datasette opens."""
     conn.create_function("turan_match", 1, search.match_query, deterministic=True)
     conn.create_function("turan_match", 2, search.match_query, deterministic=True)
     conn.create_function("turan_snippet", 2, search.snippet, deterministic=True)
@@ -541,18 +664,8 @@ def lead_order(columns: list[dict], table: str | None) -> list[int]:
 
 @hookimpl
 def prepare_jinja2_environment(env):
-    """Our templates (the article page, diff, dashboard, and the row/table overrides, which extend
-    Datasette's own) before Datasette's defaults, after any --template-dir."""
-    ours = str(HERE / "templates")
-    loaders = getattr(env.loader, "loaders", [])
-    searchpath = getattr(loaders[0], "searchpath", None) if loaders else None
-    if isinstance(searchpath, list):
-        if ours not in searchpath:
-            searchpath.insert(max(len(searchpath) - 1, 0), ours)
-    else:  # another Datasette layout: put ours first
-        from jinja2 import ChoiceLoader
-
-        env.loader = ChoiceLoader([FileSystemLoader(ours), env.loader])
+    """The filters our templates use (Datasette finds the templates themselves: see the module)."""
+    env.filters["http_url"] = display.http_url
     env.filters["human_date"] = display.human_date
     env.filters["date_html"] = display.date_html
     env.filters["lead_order"] = lead_order
@@ -576,7 +689,7 @@ def register_facet_classes():
 
 @hookimpl
 def extra_css_urls():
-    return ["/-/turan/turan.css"]
+    return [STYLESHEET]
 
 
 @hookimpl
@@ -632,9 +745,9 @@ def render_cell(row, value, column, table, database, datasette):
     if column in display.DATE_COLUMNS:
         return display.date_html(plain)
     if column == "body" and table in ("articles", "article_versions", None) and isinstance(value, str):
-        return Markup("<span class='excerpt' title='{} words'>{}</span>").format(
-            len(value.split()), display.excerpt(value)
-        )
+        words = _plain(row["word_count"]) if _has(row, "word_count") else None
+        hover = Markup(" title='{} words'").format(words) if isinstance(words, int) else ""
+        return Markup("<span class='excerpt'{}>{}</span>").format(hover, display.excerpt(value))
     if column == "snippet" and table is None:
         return search.marked_html(value)
     if table == "articles" and column == "version" and isinstance(value, int) and value > 1:

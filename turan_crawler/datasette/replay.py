@@ -9,6 +9,7 @@ stylesheet is rewritten the same way (its @imports, fonts and images). What was 
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -25,8 +26,14 @@ def stamp(warc_date: str) -> str:
 
 
 def archived_url(url: str, base: str, timestamp: str) -> str:
-    absolute = urljoin(base, url.strip())
-    if urlsplit(absolute).scheme not in ("http", "https"):
+    """``url`` (relative to ``base``) as its archived copy's address; unchanged when it is not http(s)
+    or not a URL at all (``http://[::1`` raises in urljoin: a page may hold anything)."""
+    try:
+        absolute = urljoin(base, url.strip())
+        scheme = urlsplit(absolute).scheme
+    except ValueError:
+        return url
+    if scheme not in ("http", "https"):
         return url
     return f"{ROUTE}/{timestamp}/{absolute}"
 
@@ -50,7 +57,8 @@ def rewrite_html(page: str, base: str, timestamp: str) -> str:
     doc = lxml_html.document_fromstring(page)
     base_el = doc.find(".//base[@href]")
     if base_el is not None:
-        base = urljoin(base, base_el.get("href"))
+        with suppress(ValueError):  # not a URL: links stay relative to the page's own address
+            base = urljoin(base, base_el.get("href"))
         base_el.drop_tree()
     for meta in doc.iterfind(".//meta[@charset]"):
         meta.set("charset", "utf-8")

@@ -8,6 +8,7 @@ import tempfile
 from importlib import resources
 
 import yaml
+from datasette.utils import tilde_encode
 
 from ..archiving.paths import ArchivePaths
 
@@ -24,8 +25,11 @@ SETTINGS = {  # typed, as Datasette(settings=...) takes them; the command line g
 
 
 def bundled_metadata(database: str = BUNDLED_DATABASE) -> dict:
-    """metadata.yml, its database section (and the plugin's configuration) under ``database``."""
+    """metadata.yml, its database section, its links (``/turan/...``) and the plugin's configuration
+    under ``database``."""
     text = resources.files(__package__).joinpath("metadata.yml").read_text(encoding="utf-8")
+    if database != BUNDLED_DATABASE:
+        text = text.replace(f'href="/{BUNDLED_DATABASE}/', f'href="/{tilde_encode(database)}/')
     metadata = yaml.safe_load(text)
     databases = metadata.get("databases", {})
     if database != BUNDLED_DATABASE and BUNDLED_DATABASE in databases:

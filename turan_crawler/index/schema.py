@@ -146,6 +146,13 @@ INDEXES = [
 UNIQUE_INDEXES = [("articles", ["url"]), ("authors", ["key"])]
 # bm25 weights of the folded FTS columns (title, body, author): a word in the title counts five times
 FOLDED_RANK = "bm25(5.0, 1.0, 2.0)"
+# sqlite-utils' update trigger (same body) re-indexes an article's text at any update of its row: last_seen
+# and capture_id at every re-fetch, author_id, removed_at; only a title or body that changed needs it
+ARTICLES_AU = """CREATE TRIGGER "articles_au" AFTER UPDATE OF "title", "body" ON "articles"
+WHEN old."title" IS NOT new."title" OR old."body" IS NOT new."body" BEGIN
+  INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "body") VALUES('delete', old.rowid, old."title", old."body");
+  INSERT INTO "articles_fts" (rowid, "title", "body") VALUES (new.rowid, new."title", new."body");
+END"""
 
 
 class IndexUnusable(RuntimeError):
@@ -217,6 +224,7 @@ def _open(path: Path) -> sqlite_utils.Database:
     db.execute("create index if not exists idx_articles_published_id on articles(published_at desc, id)")
     if not db["articles_fts"].exists():
         db["articles"].enable_fts(["title", "body"], tokenize=FTS_TOKENIZER, create_triggers=True)
+    _reindex_changed_text_only(db)
     if not db["articles_folded_fts"].exists():
         db["articles_folded"].enable_fts(
             ["title", "body", "author"], tokenize=FTS_TOKENIZER, create_triggers=True
@@ -232,6 +240,17 @@ def _open(path: Path) -> sqlite_utils.Database:
     if had_articles and folded_missing:
         _fold_existing(db)
     return db
+
+
+def _reindex_changed_text_only(db: sqlite_utils.Database) -> None:
+    """articles_au as ARTICLES_AU (in an index made before, as sqlite-utils made it)."""
+    found = db.execute(
+        "select sql from sqlite_master where type = 'trigger' and name = 'articles_au'"
+    ).fetchone()
+    if found and found[0] != ARTICLES_AU:
+        with db.atomic():
+            db.execute('drop trigger "articles_au"')
+            db.execute(ARTICLES_AU)
 
 
 def _fold_existing(db: sqlite_utils.Database) -> None:
