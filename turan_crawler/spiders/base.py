@@ -7,8 +7,7 @@ error page and a challenge take one path (``recording.page_facts``) in the crawl
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import CancelledError, Future
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from urllib.parse import urlsplit
 
 import scrapy
@@ -16,14 +15,13 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import defer
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from ..addresses import non_public_address
 from ..archiving.paths import ArchivePaths
 from ..extract import Extraction, read_response
-from ..extract.pool import Budget, ExtractorPool, PageBudgetExceeded
+from ..extract.pool import Budget, ExtractorPool
 from ..index.known import FreshCaptures
 from ..items import ArticleItem
 from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts
@@ -37,7 +35,6 @@ REQUISITE_PRIORITY = 5  # soon after their page, before the next listing page
 # a page's stylesheet (1), what it @imports (2), and what those need (3: fonts, images, a second @import,
 # fetched but not read): up to 150 URLs a file, so each level multiplies what one page can ask
 MAX_REQUISITE_DEPTH = 3
-HARD_STOP_GRACE = 10.0  # seconds past a page's budget before its worker is killed
 
 
 def text_headers(headers) -> dict[str, str]:
@@ -81,10 +78,9 @@ class ArchivingSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        budget = Budget(
-            settings.getfloat("TURAN_PAGE_READ_SECONDS"), settings.getint("TURAN_PAGE_READ_MEMORY")
+        spider.extractor = ExtractorPool(
+            settings.getint("TURAN_PARSE_PROCESSES"), read_response, Budget.from_settings(settings)
         )
-        spider.extractor = ExtractorPool(settings.getint("TURAN_PARSE_PROCESSES"), read_response, budget)
         crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
         mode = settings.get("TURAN_REQUISITES")
         if mode not in REQUISITES:
@@ -96,30 +92,10 @@ class ArchivingSpider(scrapy.Spider):
         return spider
 
     async def _extract(self, response: scrapy.http.Response, site: Site) -> Extraction:
-        """The extractor's reading, in a worker process. When a worker dies or is killed, every page it had
-        in hand fails with it (BrokenProcessPool) and every page waiting for it is cancelled: each is read
-        once more in a fresh pool, so only a page that kills it again fails."""
+        """The extractor's reading, in a worker process. The pool keeps the page's budget (a page stuck
+        past it fails with PageBudgetExceeded) and reads a page lost with a dying worker again."""
         args = (response.url, response.status, response.body, text_headers(response.headers), site.name)
-
-        budget = self.extractor.budget.seconds
-
-        async def read():
-            from twisted.internet import reactor
-
-            deferred = deferred_from_future(self.extractor.submit(*args))
-            deferred.addTimeout(budget + HARD_STOP_GRACE, reactor)  # the worker's own timer did not land
-            try:
-                return await maybe_deferred_to_future(deferred)
-            except defer.TimeoutError:
-                self.extractor.kill()
-                raise PageBudgetExceeded(
-                    f"reading took longer than {budget:g} s; its worker was killed"
-                ) from None
-
-        try:
-            return await read()
-        except (BrokenProcessPool, CancelledError):
-            return await read()
+        return await maybe_deferred_to_future(deferred_from_future(self.extractor.submit(*args)))
 
     async def read(self, response: scrapy.http.Response) -> tuple[Site, Extraction | None]:
         """(the site whose rules read the URL, what the response says; None when it is not read: a
