@@ -79,6 +79,9 @@ class PublicResolver(CachingThreadedResolver):
         return address
 
     def _given(self, name: str) -> bool:
+        """True when a spider was given ``name``, or when no spider keeps a fence (Scrapy's own spider in
+        ``scrapy shell URL`` or ``scrapy fetch URL``: the user typed the URL, and nothing is archived)."""
         crawlers = getattr(self.owner, "crawlers", None) or [self.owner]
         spiders = [getattr(crawler, "spider", None) for crawler in crawlers]
-        return any(name.lower() in getattr(spider, "given_hosts", ()) for spider in spiders)
+        fenced = [spider for spider in spiders if hasattr(spider, "given_hosts")]
+        return not fenced or any(name.lower() in spider.given_hosts for spider in fenced)
