@@ -12,6 +12,8 @@ import pytest
 from conftest import capture_args, crawl, index, run_cli, tiny_site
 
 from turan_crawler.archiving.lock import ArchiveLock
+from turan_crawler.reindex import ArchivedExchange, read_exchange, reading_of
+from turan_crawler.warc.reader import StoredResponse
 
 
 @pytest.fixture
@@ -183,3 +185,40 @@ def test_a_page_whose_reading_kills_its_worker_or_hangs_costs_that_page_only(arc
     assert rebuilt["versions"] == {key: v for key, v in original["versions"].items() if key[0] not in failed}
     assert rebuilt["links"] == {link for link in original["links"] if link[0] not in failed}
     assert (rebuilt["failures"], rebuilt["runs"]) == (original["failures"], original["runs"])
+
+
+class NoWorkers:
+    """A page-reading pool that must not be asked."""
+
+    def submit(self, *args):
+        raise AssertionError("sent to a worker")
+
+
+def stored(url: str, content_type: str, payload: bytes, status: int = 200) -> ArchivedExchange:
+    response = StoredResponse(
+        "response", url, "2026-11-29T10:00:00Z", status, [("Content-Type", content_type)], payload, None, None
+    )
+    return ArchivedExchange("turan", "x.warc.gz", 0, 1, "<urn:uuid:1>", response, None, False, None)
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type", "payload", "reason"),
+    [
+        ("https://turan.az/photo.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + bytes(5000), "not_html"),
+        ("https://turan.az/font.woff2", "font/woff2", b"wOF2" + bytes(500), "not_html"),
+        ("https://turan.az/en/gone", "text/html", b"<html><title>Not found</title></html>", "http_error"),
+    ],
+)
+def test_what_needs_no_parsing_is_read_without_a_worker_and_as_a_worker_reads_it(
+    url, content_type, payload, reason
+):
+    exchange = stored(url, content_type, payload, status=404 if reason == "http_error" else 200)
+    quick = reading_of(NoWorkers(), exchange).result()
+    assert quick.reason == reason
+    assert quick == read_exchange(exchange)  # the worker's reading, had it been asked
+
+
+def test_a_page_goes_to_a_worker():
+    page = stored("https://turan.az/en/politics/a-story-1", "text/html", b"<html><p>Text</p></html>")
+    with pytest.raises(AssertionError, match="sent to a worker"):
+        reading_of(NoWorkers(), page)

@@ -26,7 +26,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from .archiving.paths import ArchivePaths
 from .config import project_settings
-from .extract import Extraction, read_response
+from .extract import Extraction, read_response, read_without_parsing
 from .extract.pool import Budget, ExtractorPool
 from .index import ArchiveStore, open_index
 from .recording import Placement, SeenAgain, apply_fact, capture_row, is_read, page_facts
@@ -120,12 +120,28 @@ def _text_headers(stored: StoredResponse) -> dict[str, str]:
     return {name: value for name, value in stored.http_headers if name.lower() != "content-encoding"}
 
 
-def read_exchange(exchange: ArchivedExchange) -> Extraction | None:
-    """What the crawl read from this response (see ``recording.is_read``); None for revisits, redirects
-    and truncated bodies. Runs in a worker process."""
+def reading_of(pool: ExtractorPool, exchange: ArchivedExchange) -> Future:
+    """A Future of what the crawl read from this response: None for revisits, redirects and truncated
+    bodies (see ``recording.is_read``); answered here when it needs no parsing (an image...); else
+    ``read_exchange`` in one of ``pool``'s workers."""
     stored = exchange.response
     if stored.record_type != "response" or not is_read(stored.status or 0, exchange.truncated):
-        return None
+        quick = None
+    elif stored.header("Content-Encoding"):  # inflated in the worker, within its budget
+        return pool.submit(exchange)
+    else:
+        quick = read_without_parsing(stored.url, stored.status, stored.payload, _text_headers(stored))
+        if quick is None:
+            return pool.submit(exchange)
+    done: Future = Future()
+    done.set_result(quick)
+    return done
+
+
+def read_exchange(exchange: ArchivedExchange) -> Extraction:
+    """What the crawl read from this response, one that is read (``reading_of`` answers the rest). Runs
+    in a worker process."""
+    stored = exchange.response
     try:
         body = stored.decoded_payload()
         return read_response(stored.url, stored.status, body, _text_headers(stored), exchange.site)
@@ -194,7 +210,7 @@ def reindex(
     try:
         in_flight = None  # one window parses in the pool while the one before is written here
         for window in _windows(iter_exchanges(paths.warc_dir, counts["lost"])):
-            parsing = (window, [pool.submit(exchange) for exchange in window])
+            parsing = (window, [reading_of(pool, exchange) for exchange in window])
             if in_flight:
                 counts["records"] += _write_window(store, capture_ids, *in_flight)
                 if progress:

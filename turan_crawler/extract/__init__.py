@@ -138,8 +138,9 @@ def read_response(
 ) -> Extraction:
     """What is read of a complete response, the same in the crawl and in ``reindex``: a page that
     answered 200 is extracted; of an HTTP error page only whether it is a challenge is read."""
-    if status >= 400:
-        return Extraction(None, "challenge" if is_challenge(body, headers) else "http_error")
+    quick = read_without_parsing(url, status, body, headers)
+    if quick is not None:
+        return quick
     if urlsplit(url).path == "/robots.txt":
         return Extraction(None, "robots_txt", {"sitemap": robots_sitemaps(body, url)})
     if content_type(headers) == "text/css" or urlsplit(url).path.endswith(".css"):
@@ -152,6 +153,24 @@ def read_response(
         if kind is not None:
             return Extraction(None, kind, entries=entries)
     return extract(url, body, headers, site_named(site_name))
+
+
+def read_without_parsing(
+    url: str, status: int, body: bytes, headers: Mapping[str, str] | None
+) -> Extraction | None:
+    """What ``read_response`` says of a response that needs no parsing, from its status, headers and
+    first bytes (cheap enough for the reactor thread, and no trip to a worker): an HTTP error page (is it
+    a challenge?), or a body that is no page, stylesheet, sitemap or robots.txt (an image, a font...).
+    None when it needs reading."""
+    if status >= 400:
+        return Extraction(None, "challenge" if is_challenge(body, headers) else "http_error")
+    path = urlsplit(url).path
+    if path == "/robots.txt" or path.endswith(".css") or content_type(headers) == "text/css":
+        return None
+    if looks_like_sitemap(body):
+        return None
+    reason = sniff_not_html(body, headers)
+    return Extraction(None, reason) if reason else None
 
 
 def parse_article(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> dict | None:

@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 
 from ..addresses import non_public_address
 from ..archiving.paths import ArchivePaths
-from ..extract import Extraction, read_response
+from ..extract import Extraction, read_response, read_without_parsing
 from ..extract.pool import Budget, ExtractorPool
 from ..index.known import FreshCaptures
 from ..items import ArticleItem
@@ -99,14 +99,15 @@ class ArchivingSpider(scrapy.Spider):
 
     async def read(self, response: scrapy.http.Response) -> tuple[Site, Extraction | None]:
         """(the site whose rules read the URL, what the response says; None when it is not read: a
-        redirect or a truncated body). An error page is read here, cheaply (is it a challenge?)."""
+        redirect or a truncated body). What needs no parsing (an error page, an image) is read here."""
         site = self.site_rules.for_url(response.url)
         if not is_read(response.status, "dataloss" in response.flags):
             return site, None
-        if response.status >= 400:
-            return site, read_response(
-                response.url, response.status, response.body, text_headers(response.headers), site.name
-            )
+        quick = read_without_parsing(
+            response.url, response.status, response.body, text_headers(response.headers)
+        )
+        if quick is not None:  # an error page, an image...: read here, cheaply
+            return site, quick
         try:
             return site, await self._extract(response, site)
         except Exception as exc:  # noqa: BLE001 (the extractor promises not to raise; if it does, say so)
