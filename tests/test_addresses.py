@@ -4,10 +4,14 @@ and whatever a public-looking name resolves to. Each refusal is proven at a list
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from conftest import capture_args, counting_listener, index, run_cli, tiny_site
+from scrapy.settings import Settings
+from twisted.internet.error import DNSLookupError
 
-from turan_crawler.addresses import non_public_address
+from turan_crawler.addresses import PublicResolver, non_public_address
 
 # 127.0.0.1 as the resolver also reads it (0 is 0.0.0.0, which Linux connects to the local host)
 LOOPBACK_FORMS = ["2130706433", "0x7f000001", "127.1", "0177.0.0.1", "0"]
@@ -82,3 +86,28 @@ def test_a_name_that_resolves_to_an_internal_address_is_reached_only_when_given(
     )
     assert failed == {f"{target}/image.png": "error", f"{target}/story": "error"}
     assert given.returncode == 0, given.stdout + given.stderr  # the user gave that name: it is reached
+
+
+class Owner:
+    """What Scrapy hands the resolver: its crawlers (with their spiders) and the settings."""
+
+    def __init__(self, spider, archive_enabled: bool):
+        self.crawlers = [SimpleNamespace(spider=spider)]
+        self.settings = Settings({"ARCHIVE_ENABLED": archive_enabled})
+
+
+def resolver_for(owner: Owner) -> PublicResolver:
+    resolver = PublicResolver.__new__(PublicResolver)  # no reactor: only the fence is asked
+    resolver.owner = owner
+    return resolver
+
+
+def test_an_internal_answer_is_kept_only_for_a_name_given_or_a_look_that_archives_nothing():
+    given = SimpleNamespace(given_hosts=frozenset({"replica.test"}))
+    unfenced = SimpleNamespace()  # Scrapy's own spider, in `scrapy shell URL`
+    assert resolver_for(Owner(given, True))._public("127.0.0.1", "replica.test") == "127.0.0.1"
+    with pytest.raises(DNSLookupError):
+        resolver_for(Owner(given, True))._public("127.0.0.1", "metadata.example")
+    assert resolver_for(Owner(unfenced, False))._public("127.0.0.1", "typed.example") == "127.0.0.1"
+    with pytest.raises(DNSLookupError):  # `python -m scrapy shell` or runspider, archiving
+        resolver_for(Owner(unfenced, True))._public("127.0.0.1", "typed.example")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 
+import pytest
 from conftest import BIN, REPO, count, crawl_args, run_cli, warcio_check
 
 from turan_crawler.archiving.lock import ArchiveLock
@@ -115,3 +116,17 @@ def test_verify_reports_a_damaged_warc_and_a_wrong_offset(tmp_path, fresh_replic
     problems = [line for line in result.stdout.splitlines() if line.startswith("PROBLEM ")]
     assert any(p.startswith(f"PROBLEM {warc.name}: damaged gzip member at offset") for p in problems)
     assert any(p.startswith(f"PROBLEM capture {moved}: no record at") for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ("DOWNLOAD_MAXSIZE=0", "DOWNLOAD_MAXSIZE is 0: at most 67108864"),  # 0 is no limit in Scrapy
+        ("DOWNLOAD_MAXSIZE=100000000", "the bound within which the archive's readers"),
+        ("TURAN_REQUISITES=everything", "TURAN_REQUISITES is 'everything': one of none, images, all"),
+    ],
+)
+def test_a_setting_the_archive_cannot_honour_is_refused_before_the_run_starts(tmp_path, setting, words):
+    result = run_cli(*crawl_args(tmp_path, "http://127.0.0.1:9", "--set", setting))
+    assert result.returncode == 2 and words in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "turan.db").exists()

@@ -149,3 +149,22 @@ def alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_second_reading_that_cannot_start_fails_its_page_instead_of_hanging(pages, monkeypatch):
+    """The second reading starts from a done-callback, where an error would be swallowed."""
+    pool = ExtractorPool(1, read_or_die)
+    first = pool._executor_for  # noqa: SLF001
+
+    def no_lone_worker(again: bool):
+        if again:
+            raise OSError("no process can start")
+        return first(again)
+
+    monkeypatch.setattr(pool, "_executor_for", no_lone_worker)
+    try:
+        dying = pool.submit(pages[0][0], b"KILL", {}, "turan")
+        with pytest.raises(OSError, match="no process can start"):
+            dying.result(timeout=60)
+    finally:
+        pool.close()

@@ -7,7 +7,7 @@ import pytest
 from zlib_ng import zlib_ng
 
 from turan_crawler.warc.limits import MAX_MEMBER
-from turan_crawler.warc.reader import RecordUnreadable, read_record_at
+from turan_crawler.warc.reader import RecordUnreadable, is_too_large_error, read_record_at, too_large_error
 
 
 def gzip_member(data: bytes) -> bytes:
@@ -48,3 +48,8 @@ def test_a_damaged_member_or_an_offset_inside_one_is_a_clear_error(tmp_path):
     path.write_bytes(bytes(member))
     with pytest.raises(RecordUnreadable, match="no intact record at x.warc.gz:0: damaged gzip member"):
         read_record_at(path, 0)
+
+
+def test_a_too_large_verdict_is_known_whatever_limit_it_names():
+    assert is_too_large_error(too_large_error()) and is_too_large_error(too_large_error(512 * 1024))
+    assert not is_too_large_error(None) and not is_too_large_error("parse failed: too large a tree")

@@ -79,9 +79,13 @@ class PublicResolver(CachingThreadedResolver):
         return address
 
     def _given(self, name: str) -> bool:
-        """True when a spider was given ``name``, or when no spider keeps a fence (Scrapy's own spider in
-        ``scrapy shell URL`` or ``scrapy fetch URL``: the user typed the URL, and nothing is archived)."""
+        """True when a spider was given ``name``; or, in a look that archives nothing (``scrapy shell
+        URL``, ``scrapy fetch URL``: ARCHIVE_ENABLED is off), when no spider keeps a fence: the user
+        typed the URL. A spider without a fence in a run that archives reaches no internal host."""
         crawlers = getattr(self.owner, "crawlers", None) or [self.owner]
         spiders = [getattr(crawler, "spider", None) for crawler in crawlers]
         fenced = [spider for spider in spiders if hasattr(spider, "given_hosts")]
-        return not fenced or any(name.lower() in spider.given_hosts for spider in fenced)
+        if fenced:
+            return any(name.lower() in spider.given_hosts for spider in fenced)
+        settings = getattr(self.owner, "settings", None)
+        return settings is not None and not settings.getbool("ARCHIVE_ENABLED")

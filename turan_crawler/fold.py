@@ -1,5 +1,5 @@
 """One way to fold text for search, used by the index (the folded FTS table, the author groups) and by
-Datasette (the ``turan_fold()`` SQL function the search query applies to what people type).
+Datasette (``turan_match()``, the search query's FTS5 query for what people type).
 
 Turan writes one name three ways: ``Nurlan Aliyev`` (English), ``Nurlan Əliyev`` (Azerbaijani),
 ``Нурлан Алиев`` (Russian). Folding makes all three ``nurlan aliyev``:

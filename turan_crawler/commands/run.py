@@ -14,7 +14,8 @@ from ..archiving.paths import ArchivePaths
 from ..archiving.runs import RunSummary
 from ..config import project_settings
 from ..progress import interactive
-from . import EXIT_FAILURE, EXIT_OK, CommandError, holding_lock
+from ..spiders.base import settings_problem
+from . import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError, holding_lock
 
 Report = Callable[[Crawler, RunSummary], int]
 
@@ -48,6 +49,8 @@ def run_spider(
                     "TURAN_PROGRESS": interactive(quiet),
                 }
             )
+            if problem := settings_problem(settings):
+                raise CommandError(problem, EXIT_USAGE)
             process = CrawlerProcess(settings)  # its log goes to LOG_FILE; stderr gets warnings (cli.py)
             crawler = process.create_crawler(spider_cls)
             process.crawl(crawler, **spider_args)

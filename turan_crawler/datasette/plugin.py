@@ -35,7 +35,7 @@ from warcio.archiveiterator import ArchiveIterator
 from ..archiving.paths import ArchivePaths
 from ..extract.decode import decode_html
 from ..fold import WORD
-from ..warc.reader import BodyTooLarge, StoredResponse, read_record_at, too_large_error
+from ..warc.reader import BodyTooLarge, StoredResponse, is_too_large_error, read_record_at
 from ..warc.records import payload_digest
 from . import atom, charts, display, facets, search
 from .replay import rewrite_css, rewrite_html, stamp
@@ -240,7 +240,7 @@ async def archived_page(request, datasette) -> Response:
         if article
         else "",
     )
-    if source.get("error") == too_large_error():  # the crawl's verdict: /raw would answer 413
+    if is_too_large_error(source.get("error")):  # the crawl's verdict: /raw would answer 413
         message = Markup("<div class='problem'><p>Not shown: {}. The record is kept as received.</p></div>")
         return _page(f"Archived: {capture['url']}", banner + message.format(source["error"]))
     frame = Markup("<iframe sandbox src='/-/turan/capture/{}/raw' title='archived page'></iframe>").format(

@@ -246,7 +246,13 @@ class ExtractorPool:
                     break
             else:
                 return
-        self._start(page, args, again=True)
+        try:
+            self._start(page, args, again=True)
+        except Exception as exc:  # noqa: BLE001 (a done-callback's error would be swallowed: the page would hang)
+            with self._lock:
+                self._reading_again = False
+            with contextlib.suppress(InvalidStateError):
+                page.set_exception(exc)
 
     def _watch(self) -> None:
         """The hard stop: every WATCH_EVERY seconds, a page in a worker for longer than its budget and

@@ -14,6 +14,7 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -27,6 +28,7 @@ from ..items import ArticleItem
 from ..recording import Fact, FetchFailure, OutcomeChange, is_read, page_facts
 from ..signals import facts_recorded
 from ..sites import Site, SiteRules
+from ..warc.limits import MAX_BODY
 from ..warc.reader import too_large_error
 
 # --requisites: none; images (stylesheets, what they import, the page's images); all (scripts too)
@@ -40,6 +42,20 @@ MAX_REQUISITE_DEPTH = 3
 def text_headers(headers) -> dict[str, str]:
     """The last value of each header (as Scrapy's ``headers[name]`` gives it), as text."""
     return {k.decode("latin-1"): values[-1].decode("latin-1") for k, values in headers.items() if values}
+
+
+def settings_problem(settings: BaseSettings) -> str | None:
+    """What is wrong with the settings an archiving spider runs with, in one sentence; None if nothing."""
+    mode = settings.get("TURAN_REQUISITES")
+    if mode not in REQUISITES:
+        return f"TURAN_REQUISITES is {mode!r}: one of {', '.join(REQUISITES)}"
+    maxsize = settings.getint("DOWNLOAD_MAXSIZE")
+    if not 0 < maxsize <= MAX_BODY:  # 0 is no limit at all
+        return (
+            f"DOWNLOAD_MAXSIZE is {maxsize}: at most {MAX_BODY} (64 MiB), the bound within which the "
+            "archive's readers (verify, reindex, the web view) read a record"
+        )
+    return None
 
 
 def deferred_from_future(future: Future) -> Deferred:
@@ -82,10 +98,9 @@ class ArchivingSpider(scrapy.Spider):
             settings.getint("TURAN_PARSE_PROCESSES"), read_response, Budget.from_settings(settings)
         )
         crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
-        mode = settings.get("TURAN_REQUISITES")
-        if mode not in REQUISITES:
-            raise ValueError(f"TURAN_REQUISITES is {mode!r}: one of {', '.join(REQUISITES)}")
-        spider.requisite_kinds = REQUISITES[mode]
+        if problem := settings_problem(settings):  # the CLI says it before starting; `scrapy crawl` here
+            raise ValueError(problem)
+        spider.requisite_kinds = REQUISITES[settings.get("TURAN_REQUISITES")]
         spider.max_requisites = settings.getint("TURAN_MAX_REQUISITES")
         spider.fresh_captures = FreshCaptures(ArchivePaths.from_settings(settings).db)
         crawler.signals.connect(spider.fresh_captures.close, signal=signals.spider_closed)

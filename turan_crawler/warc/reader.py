@@ -43,9 +43,17 @@ class BodyTooLarge(ValueError):
     """A body that inflates beyond the limit."""
 
 
+TOO_LARGE = "too large: "
+
+
 def too_large_error(max_size: int = MAX_BODY) -> str:
-    """The error of a capture whose body is too large to read (the same in the crawl and reindex)."""
-    return f"too large: the body inflates beyond {max_size} bytes (archived as received, not read)"
+    """The error of a capture whose body is too large to read (the crawl names its run's limit)."""
+    return f"{TOO_LARGE}the body inflates beyond {max_size} bytes (archived as received, not read)"
+
+
+def is_too_large_error(error: str | None) -> bool:
+    """Whether a capture's error is ``too_large_error``'s, whatever the limit it names."""
+    return bool(error) and error.startswith(TOO_LARGE)
 
 
 # Scrapy's own bounded decoders: a body is decoded here exactly as HttpCompressionMiddleware decoded it
