@@ -168,6 +168,29 @@ def test_a_soft_404_on_another_site_is_an_error():
     assert result.article is None and result.reason == "error"
 
 
+def test_an_article_of_another_site_laid_out_in_tables_is_read_by_its_own_prose_block():
+    """Table layouts (no <article>, no h1, the headline in <b>, the site's name in <title>) give the
+    generic main-text extractor nothing: the page's own prose block is read instead."""
+    sidebar = "".join(
+        f'<tr><td class="s"><a href="/archive/{n}.html">Story {n} of the week</a><br>'
+        f"<small>0{n + 1}.04.2025</small></td></tr>"
+        for n in range(6)
+    )
+    html = (
+        "<html><head><title>The Old Gazette :: Notes from Baku</title></head><body>"
+        '<table width="100%"><tr><td>Wednesday, 14 May 2025</td><td><a href="/">The Old Gazette</a></td></tr>'
+        '</table><table width="900"><tr><td width="200" valign="top"><table>'
+        f'<tr><td><b>Latest stories</b></td></tr>{sidebar}</table></td><td valign="top">'
+        '<font size="4"><b>Notes from Baku</b></font><br><font size="1">02.05.2025 08:00</font><br>'
+        f"{BLOG_TEXT}</td></tr></table></body></html>"
+    ).encode()
+    result = extract(f"{BLOG}/archive/notes-from-baku.html", html, HTML)
+    assert result.reason is None, result.reason  # not a listing for its sidebar of dated stories
+    article = result.article
+    assert article["title"] == "Notes from Baku" and article["body"] == BLOG_BODY
+    assert article["published_at"].startswith("2025-05-02") and article["extracted_by"] == "generic"
+
+
 def test_a_list_of_dated_teasers_on_another_site_is_a_listing():
     result = extract(f"{BLOG}/news", blog_page(f"<h1>News</h1>{dated_teasers(10)}"), HTML)
     assert result.article is None and result.reason == "listing"

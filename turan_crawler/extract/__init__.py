@@ -91,6 +91,8 @@ def extract(
     meta = read_metadata(root)
     requisites = page_requisites(root, structure.resolve)
     reading = build_article(url, page, structure, source, site, meta, generic=not site.site_rules)
+    if reading.article is None and not site.site_rules:  # trafilatura read nothing (a table layout...)
+        reading = build_article(url, page, structure, source, site, meta)  # the page's own prose block
     reason = _what_else(url, structure, reading, site)
     fallback = site.site_rules and reading.container is None and (site.article_view(url) or meta.is_article)
     if reason is None and reading.article is None and fallback:  # the site rules could not place the text

@@ -66,6 +66,9 @@ def _site_name_patterns(names: frozenset[str]) -> tuple[re.Pattern, re.Pattern] 
     )
 
 
+_TITLE_SEPARATOR = re.compile(r"\s+(?:::|\||-|–|—|·|»)\s+")
+
+
 def clean_title(title: str | None, site: Site) -> str | None:
     """``<title>`` or a metadata title without the site's name: "X | Turan", "X - Turan.az", "Turan :: X"."""
     title = normalize(title)
@@ -112,6 +115,28 @@ def _element_with_text(page: PageIndex, container, title: str) -> etree._Element
         if page.text_length(pos) < len(title) * 3 and text_of(el).casefold() == want:
             return el
     return None
+
+
+def _title_part_shown(page: PageIndex, container, page_title: str) -> str | None:
+    """The part of a ``<title>`` such as "Site :: Headline" that the page shows nearest to the start of
+    its text: how a page names its headline when it has no ``h1`` and its site's name is not known."""
+    parts = _TITLE_SEPARATOR.split(page_title)
+    if len(parts) < 2:
+        return None
+    shown = [(pos, part) for part in parts if (pos := _shown_near(page, container, part)) is not None]
+    return max(shown)[1] if shown else None  # the site's name is further up (a logo, a page header)
+
+
+def _shown_near(page: PageIndex, container, text: str) -> int | None:
+    """The position of the last element (not a link) reading ``text``, among the 200 elements on either
+    side of where ``container`` starts."""
+    want, start, found = text.casefold(), page.position[container], None
+    for pos in range(max(0, start - 200), min(len(page.order), start + 200)):
+        if page.tags[pos] == "a" or page.text_length(pos) >= len(text) * 3:
+            continue
+        if text_of(page.order[pos]).casefold() == want:
+            found = pos
+    return found
 
 
 def _headline_before(page: PageIndex, structure: PageStructure, container, words) -> etree._Element | None:
@@ -296,6 +321,8 @@ def build_article(
     visible = text_of(title_el) if title_el is not None else None
     page_title = clean_title(page.root.findtext(".//title"), site)
     title = _choose_title(meta, visible, page_title, site)
+    if visible is None and not meta.title and page_title and container is not None:
+        title = _title_part_shown(page, container, page_title) or title
     if not title and container is not None:
         title_el = _headline_before(page, structure, container, words)
         title = text_of(title_el) if title_el is not None else None
@@ -372,7 +399,7 @@ def build_article(
         "editor_code": found.editor_code,
         "paywalled": int(paywalled),
         "word_count": len(text.split()),
-        "extracted_by": "generic" if container is None else "site",
+        "extracted_by": "site" if container is not None and site.site_rules else "generic",
         "image_url": lead_image(page, structure, meta.image, title, head),
     }
     return reading
