@@ -21,6 +21,11 @@ def sitemap_site() -> Iterator[ReplicaServer]:
     server.stop()
 
 
+def crawl_pages(archive, server: ReplicaServer, *extra: str):
+    """A fast crawl of the pages alone: discovery is about pages, not what they need to look like."""
+    return crawl(archive, server, "--requisites", "none", *extra)
+
+
 def articles_requested(server: ReplicaServer, since: int) -> set[str]:
     return {
         path
@@ -37,7 +42,7 @@ def test_a_backfill_reaches_every_article_even_those_only_in_sitemaps(tmp_path, 
     truth = truth_of(sitemap_site)
     only_in_sitemaps = [a["url"] for a in truth["articles"] if a.get("reachable_via") == ["sitemap"]]
     assert only_in_sitemaps, "the layout must hide some articles from every listing"
-    result = crawl(tmp_path, sitemap_site, "--backfill-pages", "all")
+    result = crawl_pages(tmp_path, sitemap_site, "--backfill-pages", "all")
     assert result.returncode == 0, result.stderr
     assert archived(tmp_path) == {sitemap_site.url + path for path in truth["must_reach"]}
     requests = requests_since(sitemap_site, 0)
@@ -45,13 +50,13 @@ def test_a_backfill_reaches_every_article_even_those_only_in_sitemaps(tmp_path, 
 
 
 def test_a_cron_run_after_publishing_fetches_the_new_articles_and_nothing_else(tmp_path, sitemap_site):
-    assert crawl(tmp_path, sitemap_site, "--backfill-pages", "all").returncode == 0
+    assert crawl_pages(tmp_path, sitemap_site, "--backfill-pages", "all").returncode == 0
     unchanged_start = len(requests_since(sitemap_site, 0))
-    assert crawl(tmp_path, sitemap_site).returncode == 0
+    assert crawl_pages(tmp_path, sitemap_site).returncode == 0
     assert articles_requested(sitemap_site, unchanged_start) == set()
     published = json.loads(fetch(sitemap_site.url, "/_replica/publish?count=4").body)
     before = len(requests_since(sitemap_site, 0))
-    result = crawl(tmp_path, sitemap_site)
+    result = crawl_pages(tmp_path, sitemap_site)
     assert result.returncode == 0 and "4 new articles" in result.stderr
     assert articles_requested(sitemap_site, before) == set(published)
 
@@ -59,12 +64,12 @@ def test_a_cron_run_after_publishing_fetches_the_new_articles_and_nothing_else(t
 def test_an_edit_that_moves_lastmod_is_caught_without_fetching_any_other_archived_article(
     tmp_path, sitemap_site
 ):
-    assert crawl(tmp_path, sitemap_site, "--backfill-pages", "all").returncode == 0
+    assert crawl_pages(tmp_path, sitemap_site, "--backfill-pages", "all").returncode == 0
     truth = truth_of(sitemap_site)
     old = min(truth["articles"], key=lambda a: a["published_at"])  # far outside any refresh window
     fetch(sitemap_site.url, f"/_replica/edit?url={old['url']}")
     before = len(requests_since(sitemap_site, 0))
-    result = crawl(tmp_path, sitemap_site)
+    result = crawl_pages(tmp_path, sitemap_site)
     assert result.returncode == 0 and "1 updated" in result.stderr, result.stderr
     assert articles_requested(sitemap_site, before) == {old["url"]}
     version = (
@@ -79,6 +84,7 @@ def test_robots_txt_is_obeyed_for_sitemaps_and_listings(tmp_path, sitemap_site):
     disallowed = truth_of(sitemap_site)["robots_disallowed"]
     result = run_cli(
         "crawl", "--archive", str(tmp_path), "--start-url", sitemap_site.url, "--quiet", "--delay", "0",
+        "--concurrency", "4", "--requisites", "none",
         "--set", "TURAN_SITEMAPS=/storage/sitemap/{lang}/sitemap_index_0.xml,/search/sitemap-{lang}.xml",
         "--set", "TURAN_START_PATHS=/{lang},/print/{lang}",
     )  # fmt: skip
@@ -92,14 +98,16 @@ def test_robots_txt_is_obeyed_for_sitemaps_and_listings(tmp_path, sitemap_site):
 
 
 def test_a_moved_lastmod_a_run_left_unfetched_is_fetched_by_the_next_run(tmp_path, sitemap_site):
-    assert crawl(tmp_path, sitemap_site, "--backfill-pages", "all").returncode == 0
+    assert crawl_pages(tmp_path, sitemap_site, "--backfill-pages", "all").returncode == 0
     oldest = sorted(truth_of(sitemap_site)["articles"], key=lambda a: a["published_at"])[:2]
     for article in oldest:
         fetch(sitemap_site.url, f"/_replica/edit?url={article['url']}")
-    stopped = crawl(tmp_path, sitemap_site, "--max-articles", "1")  # reads the sitemaps, fetches one edit
+    stopped = crawl_pages(
+        tmp_path, sitemap_site, "--max-articles", "1"
+    )  # reads the sitemaps, fetches one edit
     assert stopped.returncode == 0 and "1 updated" in stopped.stderr, stopped.stderr
     before = len(requests_since(sitemap_site, 0))
-    resumed = crawl(
+    resumed = crawl_pages(
         tmp_path, sitemap_site
     )  # the sitemaps did not move since: only the index says what is left
     assert resumed.returncode == 0 and "1 updated" in resumed.stderr, resumed.stderr
