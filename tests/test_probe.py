@@ -36,6 +36,9 @@ def test_probe_reports_sitemaps_listings_and_every_field_with_its_layer(site, tm
     assert {s["kind"] for s in sitemaps} == {"sitemap_index", "sitemap"} and all(
         s["entries"] for s in sitemaps
     )
+    named = set(report["robots"]["sitemaps"])
+    for entry in report["sitemaps"]:  # where each was found: robots.txt, a known location, an index
+        assert ("robots.txt" in entry["found_in"]) == (entry["url"] in named), entry
     fronts = report["front_pages"]
     assert len(fronts) == 3 and all(f["listing"] and f["article_links"] > 0 for f in fronts)
     assert all(f["listings"] for f in fronts)  # the categories its navigation offers

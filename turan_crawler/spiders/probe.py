@@ -133,11 +133,16 @@ class ProbeSpider(ArchivingSpider):
     def sitemap(self, response, result):
         entries = result.entries if result is not None else []
         lastmods = [lastmod for _, lastmod in entries if lastmod]
+        found_in = response.meta.get("source")
+        if found_in == "known location" and response.url in (self.report["robots"] or {}).get("sitemaps", ()):
+            found_in = (
+                "robots.txt, known location"  # asked for as a known location before robots.txt named it
+            )
         self.report["sitemaps"].append(
             {
                 "url": response.url,
                 "status": response.status,
-                "found_in": response.meta.get("source"),
+                "found_in": found_in,
                 "kind": result.reason
                 if result and result.reason in ("sitemap", "sitemap_index")
                 else "not a sitemap",
