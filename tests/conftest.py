@@ -28,6 +28,7 @@ import pytest
 
 from turan_crawler.replica import ReplicaServer, start_replica
 from turan_crawler.replica.site import BAKU
+from turan_crawler.warc.records import Exchange
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -50,6 +51,36 @@ def fetch(base_url: str, path: str, headers: dict[str, str] | None = None, timeo
         return Fetched(resp.status, resp.headers, resp.read())
     finally:
         conn.close()
+
+
+# -- a Turan article's parts, for the extraction tests' small pages ------------------------------------
+SITE = "https://turan.az"
+ARTICLE_URL = f"{SITE}/en/politics/talks-resume-in-washington-790001"
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+TEXT = (
+    "<p>The foreign ministers of Azerbaijan and Armenia resumed their talks near Washington on Monday, "
+    "diplomatic sources told Turan.</p>"
+    "<p>The talks are expected to last four days and will focus on the text of the peace treaty and on "
+    "the opening of transport links between the two countries.</p>"
+)
+BODY = (
+    "The foreign ministers of Azerbaijan and Armenia resumed their talks near Washington on Monday, "
+    "diplomatic sources told Turan.\n\nThe talks are expected to last four days and will focus on the text "
+    "of the peace treaty and on the opening of transport links between the two countries."
+)
+
+
+def story_exchange(n: int, body: bytes, fetched_at: str = "2026-01-14T10:00:00.000000Z") -> Exchange:
+    """Exchange number ``n`` with Turan's article URL grammar and ``body``, for the WARC unit tests."""
+    return Exchange(
+        url=f"https://turan.az/en/politics/story-{790000 + n}",
+        method="GET",
+        request_headers=[("User-Agent", "test")],
+        status=200,
+        response_headers=[("Content-Type", "text/html; charset=utf-8")],
+        body=body,
+        fetched_at=fetched_at,
+    )
 
 
 # -- the command line ----------------------------------------------------------------------------------

@@ -244,3 +244,11 @@ def test_the_table_tells_an_articles_word_count_from_the_index(ds):
         conn.execute("update articles set word_count = 12345 where id = ?", [newest])
     page = get(ds, "/turan/articles?_size=5").text
     assert "<span class='excerpt' title='12345 words'>" in page
+
+
+def test_slow_results_wait_to_be_counted_in_a_bounded_queue():
+    """A client varying its filter forever must not queue a count (and hold a SQL thread) for each."""
+    counts = facets._Counts()
+    counts.counting.update(("a filter", n) for n in range(facets.MAX_WAITING_COUNTS))
+    counts._count_later(None, "turan", "select count(*) from articles", [], ("one more",), ())
+    assert ("one more",) not in counts.counting and not counts.tasks

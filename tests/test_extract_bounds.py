@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from conftest import ARTICLE_URL, BODY, HTML, SITE, TEXT
 from lxml import html as lxml_html
 
 from turan_crawler.extract import Extraction, extract
@@ -19,22 +20,8 @@ from turan_crawler.extract.prune import LARGE_PAGE, prune_link_lists
 from turan_crawler.extract.requisites import MAX_PER_PAGE, page_requisites
 from turan_crawler.sites import TURAN
 
-SITE = "https://turan.az"
-ARTICLE_URL = f"{SITE}/en/politics/talks-resume-in-washington-790001"
-HTML = {"Content-Type": "text/html; charset=utf-8"}
 MANY = 20_000
 CPU_SECONDS = 5.0
-TEXT = (
-    "<p>The foreign ministers of Azerbaijan and Armenia resumed their talks near Washington on Monday, "
-    "diplomatic sources told Turan.</p>"
-    "<p>The talks are expected to last four days and will focus on the text of the peace treaty and on "
-    "the opening of transport links between the two countries.</p>"
-)
-BODY = (
-    "The foreign ministers of Azerbaijan and Armenia resumed their talks near Washington on Monday, "
-    "diplomatic sources told Turan.\n\nThe talks are expected to last four days and will focus on the text "
-    "of the peace treaty and on the opening of transport links between the two countries."
-)
 
 
 def article_page(after: str = "", inside: str = "") -> bytes:

@@ -10,27 +10,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import ARTICLE_URL, BODY, HTML, SITE, TEXT
 
 from turan_crawler.extract import extract
 from turan_crawler.extract.body import wording
 from turan_crawler.extract.dates import month_number, parse_date_text, parse_dateline
 from turan_crawler.sites import TURAN
 
-SITE = "https://turan.az"
-ARTICLE_URL = f"{SITE}/en/politics/talks-resume-in-washington-790001"
-HTML = {"Content-Type": "text/html; charset=utf-8"}
 WORDS = wording(TURAN.furniture)
-TEXT = (
-    "<p>The foreign ministers of Azerbaijan and Armenia resumed their talks near Washington on Monday, "
-    "diplomatic sources told Turan.</p>"
-    "<p>The talks are expected to last four days and will focus on the text of the peace treaty and on "
-    "the opening of transport links between the two countries.</p>"
-)
-BODY = (
-    "The foreign ministers of Azerbaijan and Armenia resumed their talks near Washington on Monday, "
-    "diplomatic sources told Turan.\n\nThe talks are expected to last four days and will focus on the text "
-    "of the peace treaty and on the opening of transport links between the two countries."
-)
 LATEST = (
     '<aside class="side"><h3>Latest news</h3><ul>'
     + "".join(

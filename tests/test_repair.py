@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import random
 
+from conftest import story_exchange
 from warcio.archiveiterator import ArchiveIterator
 
 from turan_crawler.archiving.paths import ArchivePaths
@@ -17,15 +18,7 @@ from turan_crawler.warc.writer import RotatingWarcWriter
 
 
 def exchange(n: int) -> Exchange:
-    return Exchange(
-        url=f"https://turan.az/en/politics/story-{790000 + n}",
-        method="GET",
-        request_headers=[("User-Agent", "test")],
-        status=200,
-        response_headers=[("Content-Type", "text/html; charset=utf-8")],
-        body=random.Random(n).randbytes(4000),
-        fetched_at="2026-01-14T10:00:00.000000Z",
-    )
+    return story_exchange(n, random.Random(n).randbytes(4000))
 
 
 def bytes_read() -> int:

@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import story_exchange
 
 from turan_crawler.warc.members import iter_members, scan_members
 from turan_crawler.warc.records import Exchange, build_records
@@ -14,15 +15,7 @@ from turan_crawler.warc.writer import RotatingWarcWriter
 
 
 def exchange(n: int) -> Exchange:
-    return Exchange(
-        url=f"https://turan.az/en/politics/story-{790000 + n}",
-        method="GET",
-        request_headers=[("User-Agent", "test")],
-        status=200,
-        response_headers=[("Content-Type", "text/html; charset=utf-8")],
-        body=random.Random(n).randbytes(3000 + 97 * n),  # incompressible, of many sizes
-        fetched_at="2026-01-14T10:00:00.000000Z",
-    )
+    return story_exchange(n, random.Random(n).randbytes(3000 + 97 * n))  # incompressible, of many sizes
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import random
 import subprocess
 
 import pytest
-from conftest import BIN
+from conftest import BIN, story_exchange
 from warcio.archiveiterator import ArchiveIterator
 
 from turan_crawler.warc.reader import read_record_at
@@ -16,15 +16,11 @@ from turan_crawler.warc.writer import OPEN_SUFFIX, RotatingWarcWriter
 
 
 def exchange(n: int) -> Exchange:
-    return Exchange(
-        url=f"https://turan.az/en/politics/story-{790000 + n}",
-        method="GET",
-        request_headers=[("User-Agent", "test")],
-        status=200,
-        response_headers=[("Content-Type", "text/html; charset=utf-8")],
-        body=f"<html><body><p>Story {n}</p>".encode() + random.Random(n).randbytes(5000),  # incompressible
+    return story_exchange(
+        n,
+        f"<html><body><p>Story {n}</p>".encode() + random.Random(n).randbytes(5000),
         fetched_at=f"2026-01-14T10:00:{n:02d}.000000Z",
-    )
+    )  # incompressible
 
 
 def test_files_roll_over_at_the_limit_each_opening_with_warcinfo(tmp_path):

@@ -30,6 +30,9 @@ from datasette.utils import sqlite_timelimit
 MAX_RESULTS = 512  # facet results kept (one per facet, filter and search seen)
 RECOUNT_SECONDS = 60  # a result is counted again at most this often, however often the index changes
 BACKGROUND_COUNTS = 1  # counts running in the background at once
+MAX_WAITING_COUNTS = (
+    32  # counts waiting for it; past that a slow result is not counted (a later view asks again)
+)
 BACKGROUND_TIME_LIMIT_MS = 120_000  # a count in the background may take this long
 
 
@@ -89,7 +92,7 @@ class _Counts:
             self.kept.popitem(last=False)
 
     def _count_later(self, ds, database: str, sql: str, params, key: tuple, state: tuple) -> None:
-        if key in self.counting:
+        if key in self.counting or len(self.counting) >= MAX_WAITING_COUNTS:  # one a filter varied forever
             return
 
         async def count() -> None:
